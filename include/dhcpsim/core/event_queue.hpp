@@ -1,0 +1,169 @@
+#pragma once
+// The discrete-event kernel: a queue of callables ordered by (time, insertion sequence),
+// so that events at the same instant run first-in first-out.
+//
+// Design (see ARCHITECTURE.md, "Event kernel"):
+// - The heap holds 16-byte keys only: the time and (sequence << 28 | slot). A 4-ary heap
+//   keeps the four children of a node in one cache line.
+// - The callable lives in a slot of a chunked slab (slots never move, so any callable
+//   can be stored) in 48 bytes of inline storage; only larger callables go to the heap.
+//   Freed slots are reused last-in first-out, so a steady state touches warm memory.
+// - `cancel` is lazy: it destroys the callable at once and leaves a tombstone key in the
+//   heap. When tombstones outnumber live events the heap is compacted, so re-armed
+//   timers (every DHCP renewal re-arms T1, T2 and expiry) never pile up.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "dhcpsim/core/assert.hpp"
+#include "dhcpsim/core/time.hpp"
+
+namespace dhcpsim::core {
+
+/// Names one scheduled event. A default-constructed id names nothing. Ids of events that
+/// have run or been cancelled stay harmless: cancelling them does nothing.
+class EventId {
+ public:
+  constexpr EventId() = default;
+  constexpr bool valid() const { return raw_ != 0; }
+  constexpr explicit operator bool() const { return valid(); }
+  constexpr bool operator==(const EventId&) const = default;
+  constexpr uint64_t raw() const { return raw_; }
+
+ private:
+  friend class EventQueue;
+  constexpr EventId(uint32_t slot, uint32_t generation)
+      : raw_((uint64_t(generation) << 32) | slot) {}
+  constexpr uint32_t slot() const { return static_cast<uint32_t>(raw_); }
+  constexpr uint32_t generation() const { return static_cast<uint32_t>(raw_ >> 32); }
+  uint64_t raw_ = 0;
+};
+
+class EventQueue {
+ public:
+  static constexpr std::size_t kInlineBytes = 48;
+
+  EventQueue();
+  ~EventQueue();
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
+
+  Time now() const { return now_; }
+  /// Events that have run (cancelled ones are not counted).
+  uint64_t events_executed() const { return executed_; }
+  /// Events scheduled and neither run nor cancelled.
+  std::size_t pending() const { return live_; }
+  bool empty() const { return live_ == 0; }
+  /// Keys held by the heap, tombstones included (for the memory-stays-flat tests).
+  std::size_t heap_size() const { return heap_.size(); }
+  /// Slots allocated in the slab (high-water mark of pending events plus tombstones).
+  std::size_t slot_capacity() const { return slot_count_; }
+
+  template <class F>
+  EventId schedule_at(Time t, F&& fn) {
+    DHCPSIM_ASSERT(t >= now_, "an event may not be scheduled in the past");
+    using Fn = std::decay_t<F>;
+    static_assert(std::is_invocable_r_v<void, Fn&>, "an event is a callable taking no arguments");
+    uint32_t index = alloc_slot();
+    Slot& s = slot(index);
+    if constexpr (fits_inline<Fn>()) {
+      ::new (static_cast<void*>(s.storage)) Fn(std::forward<F>(fn));
+      s.ops = &kInlineOps<Fn>;
+    } else {
+      ::new (static_cast<void*>(s.storage)) Fn*(new Fn(std::forward<F>(fn)));
+      s.ops = &kBoxedOps<Fn>;
+    }
+    push(t, index);
+    return EventId(index, s.generation);
+  }
+
+  template <class F>
+  EventId schedule_in(Duration d, F&& fn) {
+    DHCPSIM_ASSERT(d >= Duration::zero(), "an event may not be scheduled in the past");
+    return schedule_at(now_ + d, std::forward<F>(fn));
+  }
+
+  /// Cancels a pending event. Returns false if it already ran, is running, or was
+  /// cancelled before.
+  bool cancel(EventId id);
+  bool is_pending(EventId id) const;
+
+  /// Time of the next live event, or Time::max() when there is none.
+  Time next_time();
+  /// Runs the next live event. Returns false if there was none.
+  bool step();
+  /// Runs every event with time <= `until`, then sets the clock to `until` (unless
+  /// `stop()` was called from an event). Returns false if stopped early.
+  bool run_until(Time until);
+  /// Runs until no event is left or `stop()` is called.
+  void run();
+  /// Asks the running `run`/`run_until` to return after the current event.
+  void stop() { stop_requested_ = true; }
+  bool stop_requested() const { return stop_requested_; }
+
+ private:
+  struct Ops {
+    void (*invoke)(void* storage);
+    void (*destroy)(void* storage);
+  };
+  struct Slot {
+    alignas(16) std::byte storage[kInlineBytes];
+    const Ops* ops;  // null: free, cancelled, or running
+    uint32_t generation;
+    uint32_t next_free;
+  };
+  static_assert(sizeof(Slot) == 64);
+  struct Key {
+    int64_t time;
+    uint64_t seq_slot;  // sequence << kSlotBits | slot index
+  };
+  static constexpr unsigned kSlotBits = 28;
+  static constexpr uint64_t kSlotMask = (uint64_t(1) << kSlotBits) - 1;
+  static constexpr unsigned kChunkBits = 12;
+  static constexpr uint32_t kChunkSize = 1u << kChunkBits;
+  static constexpr uint32_t kNoSlot = 0xffffffffu;
+
+  template <class Fn>
+  static constexpr bool fits_inline() {
+    return sizeof(Fn) <= kInlineBytes && alignof(Fn) <= 16;
+  }
+  template <class Fn>
+  static constexpr Ops kInlineOps = {
+      [](void* p) { (*std::launder(static_cast<Fn*>(p)))(); },
+      [](void* p) { std::launder(static_cast<Fn*>(p))->~Fn(); }};
+  template <class Fn>
+  static constexpr Ops kBoxedOps = {[](void* p) { (**static_cast<Fn**>(p))(); },
+                                    [](void* p) { delete *static_cast<Fn**>(p); }};
+
+  static bool before(const Key& a, const Key& b) {
+    return a.time < b.time || (a.time == b.time && a.seq_slot < b.seq_slot);
+  }
+  Slot& slot(uint32_t i) { return chunks_[i >> kChunkBits][i & (kChunkSize - 1)]; }
+  const Slot& slot(uint32_t i) const { return chunks_[i >> kChunkBits][i & (kChunkSize - 1)]; }
+
+  uint32_t alloc_slot();
+  void free_slot(uint32_t index);
+  void push(Time t, uint32_t index);
+  Key pop_top();
+  void sift_down(std::size_t i);
+  void drop_cancelled_top();
+  void compact();
+
+  std::vector<Key> heap_;
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  uint32_t slot_count_ = 0;
+  uint32_t free_head_ = kNoSlot;
+  uint64_t next_seq_ = 0;
+  std::size_t live_ = 0;
+  std::size_t tombstones_ = 0;
+  uint64_t executed_ = 0;
+  Time now_ = Time::zero();
+  bool stop_requested_ = false;
+};
+
+}  // namespace dhcpsim::core

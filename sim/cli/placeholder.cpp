@@ -1,0 +1,1 @@
+// The CLI commands live here as they are built.
