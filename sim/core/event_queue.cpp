@@ -1,18 +1,27 @@
 #include "dhcpsim/core/event_queue.hpp"
 
+#include <algorithm>
+
 namespace dhcpsim::core {
 
-EventQueue::EventQueue() { heap_.reserve(1024); }
+EventQueue::EventQueue() = default;
+
+template <class F>
+void EventQueue::for_each_key(F&& f) {
+  for (std::size_t i = head0_; i < buckets_[0].size(); ++i) f(buckets_[0][i]);
+  for (int b = 1; b < kBuckets; ++b)
+    for (const Key& k : buckets_[b]) f(k);
+}
 
 EventQueue::~EventQueue() {
   // Destroy the callables of events that never ran (they may own resources).
-  for (const Key& k : heap_) {
+  for_each_key([this](const Key& k) {
     Slot& s = slot(static_cast<uint32_t>(k.seq_slot & kSlotMask));
     if (s.ops != nullptr) {
       s.ops->destroy(s.storage);
       s.ops = nullptr;
     }
-  }
+  });
 }
 
 uint32_t EventQueue::alloc_slot() {
@@ -40,46 +49,58 @@ void EventQueue::free_slot(uint32_t index) {
 
 void EventQueue::push(Time t, uint32_t index) {
   DHCPSIM_ASSERT(next_seq_ < (uint64_t(1) << (64 - kSlotBits)), "event sequence space exhausted");
-  Key key{t.ns(), (next_seq_++ << kSlotBits) | index};
-  // sift up (hole method)
-  std::size_t i = heap_.size();
-  heap_.push_back(key);
-  while (i > 0) {
-    std::size_t parent = (i - 1) / 4;
-    if (!before(key, heap_[parent])) break;
-    heap_[i] = heap_[parent];
-    i = parent;
-  }
-  heap_[i] = key;
+  int b = bucket_of(t.ns());
+  buckets_[b].push_back(Key{t.ns(), (next_seq_++ << kSlotBits) | index});
+  if (b != 0) nonempty_ |= uint64_t(1) << (b - 1);
+  ++keys_;
   ++live_;
 }
 
-void EventQueue::sift_down(std::size_t i) {
-  const std::size_t n = heap_.size();
-  Key key = heap_[i];
-  for (;;) {
-    std::size_t first = 4 * i + 1;
-    if (first >= n) break;
-    std::size_t best = first;
-    std::size_t last = first + 4 < n ? first + 4 : n;
-    for (std::size_t c = first + 1; c < last; ++c)
-      if (before(heap_[c], heap_[best])) best = c;
-    if (!before(heap_[best], key)) break;
-    heap_[i] = heap_[best];
-    i = best;
+bool EventQueue::refill(int64_t limit) {
+  if (nonempty_ == 0) return false;
+  const int b = __builtin_ctzll(nonempty_) + 1;
+  std::vector<Key>& from = buckets_[b];
+  int64_t m = from.front().time;
+  for (const Key& k : from) m = std::min(m, k.time);
+  if (m > limit) return false;
+  last_ = m;
+  std::vector<Key>& zero = buckets_[0];
+  zero.clear();
+  head0_ = 0;
+  for (const Key& k : from) {
+    int nb = bucket_of(k.time);  // < b, by the radix heap invariant
+    buckets_[nb].push_back(k);
+    if (nb != 0) {
+      nonempty_ |= uint64_t(1) << (nb - 1);
+    }
+    if (nb <= 2) {
+      // Due within a few nanoseconds: start loading the callable's slot now.
+      __builtin_prefetch(&slot(static_cast<uint32_t>(k.seq_slot & kSlotMask)));
+    }
   }
-  heap_[i] = key;
+  from.clear();
+  nonempty_ &= ~(uint64_t(1) << (b - 1));
+  if (zero.size() > 1)
+    std::sort(zero.begin(), zero.end(),
+              [](const Key& x, const Key& y) { return x.seq_slot < y.seq_slot; });
+  return true;
 }
 
-EventQueue::Key EventQueue::pop_top() {
-  Key top = heap_.front();
-  Key last = heap_.back();
-  heap_.pop_back();
-  if (!heap_.empty()) {
-    heap_.front() = last;
-    sift_down(0);
+bool EventQueue::pop_key(int64_t limit, Key& out) {
+  for (;;) {
+    std::vector<Key>& zero = buckets_[0];
+    if (head0_ < zero.size()) {
+      if (last_ > limit) return false;
+      out = zero[head0_++];
+      if (head0_ == zero.size()) {
+        zero.clear();
+        head0_ = 0;
+      }
+      --keys_;
+      return true;
+    }
+    if (!refill(limit)) return false;
   }
-  return top;
 }
 
 bool EventQueue::cancel(EventId id) {
@@ -87,7 +108,7 @@ bool EventQueue::cancel(EventId id) {
   Slot& s = slot(id.slot());
   if (s.generation != id.generation() || s.ops == nullptr) return false;
   s.ops->destroy(s.storage);
-  s.ops = nullptr;  // tombstone: the key stays in the heap until popped or compacted
+  s.ops = nullptr;  // tombstone: the key stays queued until popped or compacted
   --live_;
   ++tombstones_;
   if (tombstones_ > 1024 && tombstones_ > live_) compact();
@@ -101,41 +122,68 @@ bool EventQueue::is_pending(EventId id) const {
 }
 
 void EventQueue::compact() {
-  std::size_t out = 0;
-  for (std::size_t i = 0; i < heap_.size(); ++i) {
-    uint32_t index = static_cast<uint32_t>(heap_[i].seq_slot & kSlotMask);
-    if (slot(index).ops == nullptr) {
-      free_slot(index);
-    } else {
-      heap_[out++] = heap_[i];
+  // Keys keep their buckets (the bucket depends only on the time), and filtering keeps
+  // the relative order, so bucket 0 stays sorted.
+  {
+    std::vector<Key>& zero = buckets_[0];
+    std::size_t out = 0;
+    for (std::size_t i = head0_; i < zero.size(); ++i) {
+      uint32_t index = static_cast<uint32_t>(zero[i].seq_slot & kSlotMask);
+      if (slot(index).ops == nullptr) free_slot(index);
+      else zero[out++] = zero[i];
     }
+    zero.resize(out);
+    head0_ = 0;
   }
-  heap_.resize(out);
+  for (int b = 1; b < kBuckets; ++b) {
+    std::vector<Key>& v = buckets_[b];
+    std::size_t out = 0;
+    for (const Key& k : v) {
+      uint32_t index = static_cast<uint32_t>(k.seq_slot & kSlotMask);
+      if (slot(index).ops == nullptr) free_slot(index);
+      else v[out++] = k;
+    }
+    v.resize(out);
+    if (out == 0) nonempty_ &= ~(uint64_t(1) << (b - 1));
+  }
+  keys_ = live_;
   tombstones_ = 0;
-  // Keys are unique, so the pop order does not depend on the heap's layout.
-  if (heap_.size() > 1)
-    for (std::size_t i = (heap_.size() - 2) / 4 + 1; i-- > 0;) sift_down(i);
-}
-
-void EventQueue::drop_cancelled_top() {
-  while (!heap_.empty()) {
-    uint32_t index = static_cast<uint32_t>(heap_.front().seq_slot & kSlotMask);
-    if (slot(index).ops != nullptr) return;
-    pop_top();
-    free_slot(index);
-    --tombstones_;
-  }
 }
 
 Time EventQueue::next_time() {
-  drop_cancelled_top();
-  return heap_.empty() ? Time::max() : Time::from_ns(heap_.front().time);
+  // Drops tombstones at the front; does not move last_ past a live event.
+  for (;;) {
+    std::vector<Key>& zero = buckets_[0];
+    while (head0_ < zero.size()) {
+      uint32_t index = static_cast<uint32_t>(zero[head0_].seq_slot & kSlotMask);
+      if (slot(index).ops != nullptr) return Time::from_ns(last_);
+      ++head0_;
+      --keys_;
+      --tombstones_;
+      free_slot(index);
+    }
+    zero.clear();
+    head0_ = 0;
+    if (nonempty_ == 0) return Time::max();
+    // The minimum of the lowest bucket is the next time (live or not); refilling up to
+    // now_ is always safe, beyond it would let last_ run ahead of the clock.
+    const int b = __builtin_ctzll(nonempty_) + 1;
+    int64_t m = buckets_[b].front().time;
+    for (const Key& k : buckets_[b]) m = std::min(m, k.time);
+    if (m > now_.ns()) {
+      // Cannot refill without advancing last_; report the bucket's minimum. It may be a
+      // tombstone's time, which only makes callers look slightly early: step() skips it.
+      return Time::from_ns(m);
+    }
+    refill(m);
+  }
 }
 
-bool EventQueue::step() {
-  for (;;) {
-    if (heap_.empty()) return false;
-    Key k = pop_top();
+bool EventQueue::step() { return step_until(Time::max()); }
+
+bool EventQueue::step_until(Time limit) {
+  Key k;
+  while (pop_key(limit.ns(), k)) {
     uint32_t index = static_cast<uint32_t>(k.seq_slot & kSlotMask);
     Slot& s = slot(index);
     const Ops* ops = s.ops;
@@ -155,14 +203,13 @@ bool EventQueue::step() {
     free_slot(index);
     return true;
   }
+  return false;
 }
 
 bool EventQueue::run_until(Time until) {
   DHCPSIM_ASSERT(until >= now_, "run_until may not go back in time");
   stop_requested_ = false;
-  while (!stop_requested_) {
-    if (next_time() > until) break;
-    step();
+  while (!stop_requested_ && step_until(until)) {
   }
   if (stop_requested_) return false;
   now_ = until;

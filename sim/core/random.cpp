@@ -1,6 +1,7 @@
 #include "dhcpsim/core/random.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "dhcpsim/core/assert.hpp"
@@ -18,22 +19,40 @@ double det_log(double x) {
                               : std::numeric_limits<double>::quiet_NaN();
   if (std::isinf(x)) return x;
   int e = 0;
-  double m = std::frexp(x, &e);  // exact: x = m * 2^e, m in [0.5, 1)
+  double m;
+  uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  if ((bits >> 52) != 0) {  // normal (x > 0, so the sign bit is clear): split the bits
+    e = static_cast<int>(bits >> 52) - 1022;
+    bits = (bits & 0x000fffffffffffffULL) | 0x3fe0000000000000ULL;
+    std::memcpy(&m, &bits, sizeof m);  // exact: x = m * 2^e, m in [0.5, 1)
+  } else {
+    m = std::frexp(x, &e);  // subnormal
+  }
   if (m < 0.70710678118654752440) {
     m *= 2;
     --e;
   }
-  // log(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| <= 0.1716: the series converges fast.
+  // log(m) = 2 atanh(s) = 2 s P(s^2), s = (m - 1) / (m + 1), |s| <= 0.1716, with
+  // P(x) = sum x^k / (2k + 1). The coefficients are constants (each rounds the same way
+  // on every IEEE platform); P is evaluated as two interleaved Horner chains in x^2
+  // (even and odd terms), which halves the dependency chain.
+  static constexpr double c[] = {1.0,      1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,
+                                 1.0 / 11, 1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19,
+                                 1.0 / 21, 1.0 / 23, 1.0 / 25};
   double s = (m - 1) / (m + 1);
-  double s2 = s * s;
-  double term = s;
-  double sum = 0;
-  for (int k = 1; k <= 25; k += 2) {
-    sum += term / k;
-    term *= s2;
+  double x2 = s * s;
+  double x4 = x2 * x2;
+  double even = c[12];
+  double odd = c[11];
+  for (int k = 10; k >= 0; k -= 2) {
+    even = c[k] + x4 * even;
+    if (k >= 1) odd = c[k - 1] + x4 * odd;
   }
+  // even = c0 + c2 x4 + ..., odd = c1 + c3 x4 + ...: P = even + x2 * odd
+  double poly = even + x2 * odd;
   double de = static_cast<double>(e);
-  return de * kLn2Hi + (2 * sum + de * kLn2Lo);
+  return de * kLn2Hi + (2 * s * poly + de * kLn2Lo);
 }
 
 double det_exp(double x) {
@@ -43,12 +62,9 @@ double det_exp(double x) {
   // x = k ln2 + r, |r| <= ln2/2; exp(r) by its Taylor series (terms to r^17 / 17!).
   double k = std::nearbyint(x / 0.69314718055994530942);
   double r = (x - k * kLn2Hi) - k * kLn2Lo;
-  double term = 1;
+  // Horner form, innermost term first: fewer roundings than summing terms in order.
   double sum = 1;
-  for (int n = 1; n <= 17; ++n) {
-    term = term * r / n;
-    sum += term;
-  }
+  for (int n = 17; n >= 1; --n) sum = 1 + sum * r / n;
   return std::ldexp(sum, static_cast<int>(k));
 }
 

@@ -3,8 +3,16 @@
 // so that events at the same instant run first-in first-out.
 //
 // Design (see ARCHITECTURE.md, "Event kernel"):
-// - The heap holds 16-byte keys only: the time and (sequence << 28 | slot). A 4-ary heap
-//   keeps the four children of a node in one cache line.
+// - Keys are 16 bytes: the time and (sequence << 28 | slot). They live in a radix heap
+//   (Ahuja, Mehlhorn, Orlin, Tarjan 1990): simulated time never goes back, so a key goes
+//   into bucket msb(time XOR last popped time) + 1. Popping takes bucket 0 (the keys at
+//   the current time) in order; when it is empty, the lowest non-empty bucket is split
+//   into the lower ones. Every move is a sequential append, and a far-future timer
+//   (a T1 30 minutes ahead) sits in a high bucket untouched until its time nears, where a
+//   binary heap would sift every near event through a million far ones.
+// - Ties: keys of equal time always share a bucket, so when bucket 0 is refilled it holds
+//   every key of that time and is sorted by sequence once; later keys for the same time
+//   are appended with larger sequences. Events at one instant therefore run FIFO.
 // - The callable lives in a slot of a chunked slab (slots never move, so any callable
 //   can be stored) in 48 bytes of inline storage; only larger callables go to the heap.
 //   Freed slots are reused last-in first-out, so a steady state touches warm memory.
@@ -59,8 +67,8 @@ class EventQueue {
   /// Events scheduled and neither run nor cancelled.
   std::size_t pending() const { return live_; }
   bool empty() const { return live_ == 0; }
-  /// Keys held by the heap, tombstones included (for the memory-stays-flat tests).
-  std::size_t heap_size() const { return heap_.size(); }
+  /// Keys held by the queue, tombstones included (for the memory-stays-flat tests).
+  std::size_t heap_size() const { return keys_; }
   /// Slots allocated in the slab (high-water mark of pending events plus tombstones).
   std::size_t slot_capacity() const { return slot_count_; }
 
@@ -97,6 +105,8 @@ class EventQueue {
   Time next_time();
   /// Runs the next live event. Returns false if there was none.
   bool step();
+  /// Runs the next live event if its time is <= limit.
+  bool step_until(Time limit);
   /// Runs every event with time <= `until`, then sets the clock to `until` (unless
   /// `stop()` was called from an event). Returns false if stopped early.
   bool run_until(Time until);
@@ -148,13 +158,25 @@ class EventQueue {
 
   uint32_t alloc_slot();
   void free_slot(uint32_t index);
+  static constexpr int kBuckets = 65;
+  int bucket_of(int64_t t) const {
+    uint64_t x = static_cast<uint64_t>(t) ^ static_cast<uint64_t>(last_);
+    return x == 0 ? 0 : 64 - __builtin_clzll(x);
+  }
   void push(Time t, uint32_t index);
-  Key pop_top();
-  void sift_down(std::size_t i);
-  void drop_cancelled_top();
+  /// Pops the next key (tombstones included) if its time is <= limit.
+  bool pop_key(int64_t limit, Key& out);
+  /// Refills bucket 0 from the lowest non-empty bucket if its minimum is <= limit.
+  bool refill(int64_t limit);
   void compact();
+  template <class F>
+  void for_each_key(F&& f);
 
-  std::vector<Key> heap_;
+  std::vector<Key> buckets_[kBuckets];
+  std::size_t head0_ = 0;      // bucket 0 is consumed from here
+  uint64_t nonempty_ = 0;      // bit i: bucket i (i >= 1) is non-empty
+  int64_t last_ = 0;           // time of the keys in bucket 0; last_ <= now_
+  std::size_t keys_ = 0;
   std::vector<std::unique_ptr<Slot[]>> chunks_;
   uint32_t slot_count_ = 0;
   uint32_t free_head_ = kNoSlot;
