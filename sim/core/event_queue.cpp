@@ -24,6 +24,21 @@ EventQueue::~EventQueue() {
   });
 }
 
+void EventQueue::clear() {
+  for_each_key([this](const Key& k) {
+    uint32_t index = static_cast<uint32_t>(k.seq_slot & kSlotMask);
+    Slot& s = slot(index);
+    if (s.ops != nullptr) s.ops->destroy(s.storage);
+    free_slot(index);
+  });
+  for (auto& b : buckets_) b.clear();
+  head0_ = 0;
+  nonempty_ = 0;
+  keys_ = 0;
+  live_ = 0;
+  tombstones_ = 0;
+}
+
 uint32_t EventQueue::alloc_slot() {
   if (free_head_ != kNoSlot) {
     uint32_t i = free_head_;

@@ -207,3 +207,23 @@ TEST(Simulation, TwoSideBySide) {
   EXPECT_EQ(nb, 1);
   EXPECT_NE(a.stream("x").next_u64(), b.stream("x").next_u64());
 }
+
+// clear() drops pending events without running them and frees what they hold.
+TEST(EventQueue, ClearDropsPendingEvents) {
+  auto token = std::make_shared<int>(1);
+  EventQueue q;
+  int ran = 0;
+  q.schedule_in(1_s, [token, &ran] { ++ran; });
+  EventId b = q.schedule_in(2_s, [&ran] { ++ran; });
+  q.cancel(b);
+  EXPECT_EQ(token.use_count(), 2);
+  q.clear();
+  EXPECT_EQ(token.use_count(), 1);
+  EXPECT_EQ(q.pending(), 0u);
+  EXPECT_EQ(q.heap_size(), 0u);
+  q.run();
+  EXPECT_EQ(ran, 0);
+  q.schedule_in(1_s, [&ran] { ++ran; });
+  q.run();
+  EXPECT_EQ(ran, 1);
+}

@@ -112,6 +112,9 @@ class EventQueue {
   bool run_until(Time until);
   /// Runs until no event is left or `stop()` is called.
   void run();
+  /// Drops every pending event (destroying its callable) without running it. The clock
+  /// and the counters stay. For owners of scheduled callables that are going away.
+  void clear();
   /// Asks the running `run`/`run_until` to return after the current event.
   void stop() { stop_requested_ = true; }
   bool stop_requested() const { return stop_requested_; }

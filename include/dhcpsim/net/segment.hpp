@@ -1,0 +1,98 @@
+#pragma once
+// A segment is one broadcast domain (an Ethernet switch or a shared medium). It delivers
+// frames to the interfaces attached to it after a latency (plus an optional per-byte
+// serialization delay at the sender), with loss and duplication drawn per receiver from
+// counter-based draws keyed by (seed, frame id, receiver id).
+//
+// Broadcast without quadratic cost (ARCHITECTURE.md): a broadcast frame reaches every
+// NIC, and most discard it. The segment keeps indexes of who could care about a frame
+// (by MAC, by configured address, by ARP cache entry, by address watched by ACD, by UDP
+// port) and hands the frame only to those; the others are counted as discarded. The
+// naive reference mode delivers to every receiver in its own event with a full parse.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/container/small_vector.hpp>
+
+#include "dhcpsim/core/time.hpp"
+#include "dhcpsim/net/ids.hpp"
+#include "dhcpsim/wire/address.hpp"
+
+namespace dhcpsim::net {
+
+struct SegmentConfig {
+  std::string name;
+  /// The subnet the segment is meant to carry (documentation, routers, studies); hosts may
+  /// be misconfigured with addresses outside it.
+  std::optional<wire::Ipv4Prefix> subnet;
+  core::Duration latency = core::microseconds(100);
+  /// Serialization rate of each sender's NIC in bits/s; 0 means no serialization delay.
+  uint64_t bandwidth_bps = 0;
+  double loss = 0.0;         // probability that one receiver misses one frame
+  double duplication = 0.0;  // probability that one receiver gets one frame twice
+};
+
+struct SegmentStats {
+  uint64_t frames_sent = 0;
+  uint64_t bytes_sent = 0;
+  uint64_t broadcasts_sent = 0;
+  uint64_t deliveries = 0;   // frames taken in by a receiver that could use them
+  uint64_t discarded = 0;    // receivers that got a frame they had no use for
+  uint64_t lost = 0;         // receivers that missed a frame (loss model)
+  uint64_t duplicated = 0;   // extra copies delivered (duplication model)
+  uint64_t malformed = 0;    // frames whose headers did not parse
+  uint64_t link_down_drops = 0;
+  bool operator==(const SegmentStats&) const = default;
+};
+
+using IfaceList = boost::container::small_vector<IfaceId, 2>;
+
+/// Per-IP ARP cache holders: who caches `ip`, and with which MAC (0 = unresolved).
+struct ArpHolders {
+  struct Holder {
+    IfaceId iface;
+    uint64_t mac;
+  };
+  boost::container::small_vector<Holder, 2> list;
+  /// Distinct cached MACs and how many holders cache each (usually one entry).
+  boost::container::small_vector<std::pair<uint64_t, uint32_t>, 1> mac_counts;
+};
+
+/// Ground truth about one configured address on a segment.
+struct AddressOwners {
+  IfaceList ifaces;
+  core::Time conflict_since;  // valid while ifaces.size() >= 2
+  core::Time last_change;     // for the host-seconds integral
+};
+
+struct ConflictTotals {
+  uint64_t addresses_conflicted = 0;  // distinct (segment, ip) ever held twice at once
+  uint64_t conflict_episodes = 0;
+  int64_t host_ns_in_conflict = 0;    // integral over time of (holders) while holders >= 2
+};
+
+class Segment {
+ public:
+  explicit Segment(SegmentConfig c) : config(std::move(c)) {}
+
+  SegmentConfig config;
+  SegmentStats stats;
+  std::vector<IfaceId> attached;  // attach order: the delivery order in both modes
+  uint32_t up_count = 0;          // attached interfaces whose link is up
+
+  // Indexes: kept exact by the network whenever the state they summarise changes.
+  std::unordered_map<uint64_t, IfaceList> by_mac;
+  std::unordered_map<uint32_t, AddressOwners> owners;
+  std::unordered_map<uint32_t, ArpHolders> arp_holders;
+  std::unordered_map<uint32_t, IfaceList> acd_watchers;
+  IfaceList bootp_server_listeners;  // receive broadcasts to UDP 67 (servers, relays)
+
+  std::unordered_map<uint32_t, bool> ever_conflicted;
+  ConflictTotals conflicts;
+};
+
+}  // namespace dhcpsim::net

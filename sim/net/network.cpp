@@ -1,0 +1,566 @@
+// Network construction, run-time changes, frame transmission and delivery (both modes),
+// the per-segment indexes and the ground-truth conflict oracle.
+
+#include "dhcpsim/net/network.hpp"
+
+#include <algorithm>
+
+#include "dhcpsim/core/assert.hpp"
+#include "dhcpsim/wire/ethernet.hpp"
+#include "dhcpsim/wire/frame.hpp"
+#include "dhcpsim/wire/udp.hpp"
+
+namespace dhcpsim::net {
+
+namespace {
+// Distinct salts so the loss and duplication draws of one (frame, receiver) differ.
+constexpr uint64_t kLossSalt = 0x4c4f5353ULL;  // "LOSS"
+constexpr uint64_t kDupSalt = 0x44555050ULL;   // "DUPP"
+
+template <class List>
+void erase_one(List& l, IfaceId id) {
+  auto it = std::find(l.begin(), l.end(), id);
+  if (it != l.end()) l.erase(it);
+}
+}  // namespace
+
+Network::Network(core::Simulation& sim, NetworkOptions options) : sim_(sim), options_(options) {}
+Network::~Network() {
+  // Pending events capture this network (and frames from its pool): they must never run
+  // once it is gone, and their frames must go back to the pool before the pool goes.
+  sim_.queue().clear();
+}
+
+SegmentId Network::add_segment(SegmentConfig config) {
+  SegmentId id(static_cast<uint32_t>(segments_.size()));
+  topology_.add_segment(id, config.name);
+  segments_.emplace_back(std::move(config));
+  return id;
+}
+
+std::optional<NodeId> Network::find_node(const std::string& name) const {
+  for (std::size_t i = 0; i < node_names_.size(); ++i)
+    if (node_names_[i] == name) return NodeId(static_cast<uint32_t>(i));
+  return std::nullopt;
+}
+
+std::optional<SegmentId> Network::find_segment(const std::string& name) const {
+  for (std::size_t i = 0; i < segments_.size(); ++i)
+    if (segments_[i].config.name == name) return SegmentId(static_cast<uint32_t>(i));
+  return std::nullopt;
+}
+
+Ipv4Address Network::node_address(NodeId id) const {
+  if (node_kinds_[id.value] == NodeKind::kHost) return ifaces_[host(id).iface.value].address;
+  const Router& r = router(id);
+  return r.ifaces.empty() ? Ipv4Address() : ifaces_[r.ifaces.front().value].address;
+}
+
+NodeId Network::add_host(HostConfig config) {
+  DHCPSIM_ASSERT(!started_, "hosts are added before the network starts");
+  DHCPSIM_ASSERT(config.profile != nullptr, "a host needs a profile");
+  NodeId id(static_cast<uint32_t>(node_kinds_.size()));
+  node_kinds_.push_back(NodeKind::kHost);
+  node_index_.push_back(static_cast<uint32_t>(hosts_.size()));
+  node_names_.push_back(config.name);
+  topology_.add_node(id, VertexKind::kHost, config.name);
+
+  IfaceId ifc(static_cast<uint32_t>(ifaces_.size()));
+  Interface& i = ifaces_.emplace_back();
+  i.node = id;
+  i.mac = config.mac;
+  i.arp = proto::NeighbourCache(config.profile->arp_params);
+
+  Host& h = hosts_.emplace_back();
+  h.id = id;
+  h.iface = ifc;
+  h.profile = config.profile;
+  h.static_ip = config.static_ip;
+  h.rng = sim_.stream("host", id.value);
+  if (config.profile->probes.any()) h.probes = std::make_unique<ProbeState>();
+  boot_times_.push_back(config.boot_time);
+
+  topology_.add_interface(id, ifc, config.segment, "eth0");
+  if (config.segment.valid() && config.segment.value < segments_.size()) attach(ifc, config.segment);
+  return id;
+}
+
+NodeId Network::add_router(RouterConfig config) {
+  DHCPSIM_ASSERT(!started_, "routers are added before the network starts");
+  NodeId id(static_cast<uint32_t>(node_kinds_.size()));
+  node_kinds_.push_back(NodeKind::kRouter);
+  node_index_.push_back(static_cast<uint32_t>(routers_.size()));
+  node_names_.push_back(config.name);
+  topology_.add_node(id, VertexKind::kRouter, config.name);
+
+  Router r;
+  r.id = id;
+  r.rng = sim_.stream("router", id.value);
+  r.arp_params = std::make_unique<proto::NeighbourParams>(config.arp_params);
+  for (const auto& ic : config.interfaces) {
+    IfaceId ifc(static_cast<uint32_t>(ifaces_.size()));
+    Interface& i = ifaces_.emplace_back();
+    i.node = id;
+    i.mac = ic.mac;
+    i.arp = proto::NeighbourCache(*r.arp_params);
+    r.ifaces.push_back(ifc);
+    wire::Ipv4Prefix subnet(ic.address, ic.prefix_len);
+    topology_.add_interface(id, ifc, ic.segment, ic.name, &subnet);
+    r.routes.push_back(Route{subnet, ifc, Ipv4Address()});
+  }
+  // Longest prefix first, so the first match is the most specific (stable: ties keep
+  // interface order).
+  std::stable_sort(r.routes.begin(), r.routes.end(),
+                   [](const Route& a, const Route& b) { return a.prefix.length() > b.prefix.length(); });
+  if (!config.default_route.is_zero()) {
+    // The default route leaves through the interface whose subnet holds the next hop.
+    for (const Route& c : r.routes) {
+      if (c.prefix.contains(config.default_route)) {
+        r.routes.push_back(Route{wire::Ipv4Prefix(Ipv4Address(), 0), c.iface, config.default_route});
+        break;
+      }
+    }
+  }
+  routers_.push_back(std::move(r));
+  Router& stored = routers_.back();
+  for (std::size_t k = 0; k < config.interfaces.size(); ++k) {
+    const auto& ic = config.interfaces[k];
+    IfaceId ifc = stored.ifaces[k];
+    if (ic.segment.valid() && ic.segment.value < segments_.size()) {
+      attach(ifc, ic.segment);
+      set_iface_address(ifc, ic.address, ic.prefix_len, AddressSource::kStatic);
+    }
+  }
+  return id;
+}
+
+void Network::start() {
+  DHCPSIM_ASSERT(!started_, "Network::start is called once");
+  started_ = true;
+  for (uint32_t k = 0; k < hosts_.size(); ++k) {
+    sim_.schedule_at(std::max(boot_times_[k], now()), [this, k] { host_boot(k); });
+  }
+}
+
+// ---- run-time changes ---------------------------------------------------------------
+
+void Network::attach(IfaceId ifc, SegmentId seg) {
+  Interface& i = ifaces_[ifc.value];
+  DHCPSIM_ASSERT(!i.attached, "an interface is attached to one segment at a time");
+  Segment& s = segments_[seg.value];
+  i.segment = seg;
+  i.attached = true;
+  i.seg_pos = static_cast<uint32_t>(s.attached.size());
+  s.attached.push_back(ifc);
+  s.by_mac[i.mac.to_u64()].push_back(ifc);
+  if (i.up) {
+    ++s.up_count;
+    if (!i.address.is_zero()) owners_add(s, ifc, i.address);
+  }
+  if (i.bootp_server) s.bootp_server_listeners.push_back(ifc);
+}
+
+void Network::detach(IfaceId ifc) {
+  Interface& i = ifaces_[ifc.value];
+  if (!i.attached) return;
+  Segment& s = segments_[i.segment.value];
+  // Linux flushes a device's neighbour entries when its carrier goes (neigh_carrier_down).
+  flush_arp(ifc);
+  if (i.up) {
+    --s.up_count;
+    if (!i.address.is_zero()) owners_remove(s, ifc, i.address);
+  }
+  erase_one(s.by_mac[i.mac.to_u64()], ifc);
+  if (s.by_mac[i.mac.to_u64()].empty()) s.by_mac.erase(i.mac.to_u64());
+  erase_one(s.bootp_server_listeners, ifc);
+  for (auto it = s.acd_watchers.begin(); it != s.acd_watchers.end();) {
+    erase_one(it->second, ifc);
+    it = it->second.empty() ? s.acd_watchers.erase(it) : std::next(it);
+  }
+  // Keep attach order dense: the last interface takes the freed position.
+  IfaceId last = s.attached.back();
+  s.attached[i.seg_pos] = last;
+  ifaces_[last.value].seg_pos = i.seg_pos;
+  s.attached.pop_back();
+  i.attached = false;
+  i.segment = SegmentId();
+}
+
+void Network::set_link(IfaceId ifc, bool up) {
+  Interface& i = ifaces_[ifc.value];
+  if (i.up == up) return;
+  i.up = up;
+  if (tracer_.wants(RecordKind::kNodeEvent))
+    tracer_.emit(NodeEvent{now(), i.node, up ? NodeEventKind::kLinkUp : NodeEventKind::kLinkDown});
+  if (!i.attached) return;
+  Segment& s = segments_[i.segment.value];
+  if (up) {
+    ++s.up_count;
+    if (!i.address.is_zero()) owners_add(s, ifc, i.address);
+  } else {
+    --s.up_count;
+    if (!i.address.is_zero()) owners_remove(s, ifc, i.address);
+    flush_arp(ifc);
+  }
+  on_link_change(ifc, up);
+}
+
+void Network::set_loss(SegmentId seg, double loss) { segments_[seg.value].config.loss = loss; }
+void Network::set_duplication(SegmentId seg, double d) { segments_[seg.value].config.duplication = d; }
+
+// ---- indexes --------------------------------------------------------------------------
+
+void Network::set_iface_address(IfaceId ifc, Ipv4Address address, uint8_t prefix_len,
+                                AddressSource source) {
+  Interface& i = ifaces_[ifc.value];
+  if (i.address == address && i.prefix_len == prefix_len) return;
+  const bool live = i.attached && i.up;
+  if (!i.address.is_zero()) {
+    if (live) owners_remove(segments_[i.segment.value], ifc, i.address);
+    if (tracer_.wants(RecordKind::kAddressChange))
+      tracer_.emit(AddressChange{now(), i.node, ifc, i.address, i.prefix_len, source, false});
+  }
+  i.address = address;
+  i.prefix_len = prefix_len;
+  if (!address.is_zero()) {
+    if (live) owners_add(segments_[i.segment.value], ifc, address);
+    if (tracer_.wants(RecordKind::kAddressChange))
+      tracer_.emit(AddressChange{now(), i.node, ifc, address, prefix_len, source, true});
+  }
+}
+
+void Network::set_bootp_listener(IfaceId ifc, bool listening) {
+  Interface& i = ifaces_[ifc.value];
+  if (i.bootp_server == listening) return;
+  i.bootp_server = listening;
+  if (!i.attached) return;
+  Segment& s = segments_[i.segment.value];
+  if (listening) s.bootp_server_listeners.push_back(ifc);
+  else erase_one(s.bootp_server_listeners, ifc);
+}
+
+void Network::set_acd_watch(IfaceId ifc, Ipv4Address address, bool watching) {
+  Interface& i = ifaces_[ifc.value];
+  if (!i.attached || address.is_zero()) return;
+  Segment& s = segments_[i.segment.value];
+  auto& list = s.acd_watchers[address.value()];
+  if (watching) {
+    if (std::find(list.begin(), list.end(), ifc) == list.end()) list.push_back(ifc);
+  } else {
+    erase_one(list, ifc);
+    if (list.empty()) s.acd_watchers.erase(address.value());
+  }
+}
+
+void Network::arp_index_update(IfaceId ifc, Ipv4Address ip, MacAddress old_mac, bool old_present,
+                               MacAddress new_mac, bool new_present) {
+  Interface& i = ifaces_[ifc.value];
+  if (!i.attached) return;
+  Segment& s = segments_[i.segment.value];
+  auto count = [](ArpHolders& h, uint64_t mac, int delta) {
+    for (auto it = h.mac_counts.begin(); it != h.mac_counts.end(); ++it) {
+      if (it->first == mac) {
+        it->second = static_cast<uint32_t>(static_cast<int>(it->second) + delta);
+        if (it->second == 0) h.mac_counts.erase(it);
+        return;
+      }
+    }
+    DHCPSIM_ASSERT(delta > 0, "ARP holder index out of step with a neighbour cache");
+    h.mac_counts.emplace_back(mac, 1u);
+  };
+  if (old_present) {
+    auto it = s.arp_holders.find(ip.value());
+    DHCPSIM_ASSERT(it != s.arp_holders.end(), "ARP holder index lost an entry");
+    ArpHolders& h = it->second;
+    auto pos = std::find_if(h.list.begin(), h.list.end(), [&](const auto& x) { return x.iface == ifc; });
+    DHCPSIM_ASSERT(pos != h.list.end(), "ARP holder index lost an interface");
+    if (new_present) {
+      if (pos->mac != new_mac.to_u64()) {
+        count(h, pos->mac, -1);
+        pos->mac = new_mac.to_u64();
+        count(h, pos->mac, +1);
+      }
+      return;
+    }
+    count(h, pos->mac, -1);
+    h.list.erase(pos);
+    if (h.list.empty()) s.arp_holders.erase(it);
+    return;
+  }
+  (void)old_mac;
+  if (!new_present) return;
+  ArpHolders& h = s.arp_holders[ip.value()];
+  h.list.push_back({ifc, new_mac.to_u64()});
+  count(h, new_mac.to_u64(), +1);
+}
+
+// ---- conflict oracle ------------------------------------------------------------------
+
+void Network::owners_add(Segment& s, IfaceId ifc, Ipv4Address ip) {
+  AddressOwners& o = s.owners[ip.value()];
+  const core::Time t = now();
+  if (o.ifaces.size() >= 2) s.conflicts.host_ns_in_conflict += (t - o.last_change).ns() * int64_t(o.ifaces.size());
+  o.ifaces.push_back(ifc);
+  o.last_change = t;
+  if (o.ifaces.size() == 2) {
+    o.conflict_since = t;
+    ++s.conflicts.conflict_episodes;
+    if (!s.ever_conflicted[ip.value()]) {
+      s.ever_conflicted[ip.value()] = true;
+      ++s.conflicts.addresses_conflicted;
+    }
+    if (tracer_.wants(RecordKind::kConflictStart))
+      tracer_.emit(ConflictStart{t, SegmentId(static_cast<uint32_t>(&s - segments_.data())), ip, 2});
+  }
+}
+
+void Network::owners_remove(Segment& s, IfaceId ifc, Ipv4Address ip) {
+  auto it = s.owners.find(ip.value());
+  DHCPSIM_ASSERT(it != s.owners.end(), "conflict oracle lost an address");
+  AddressOwners& o = it->second;
+  const core::Time t = now();
+  if (o.ifaces.size() >= 2) s.conflicts.host_ns_in_conflict += (t - o.last_change).ns() * int64_t(o.ifaces.size());
+  erase_one(o.ifaces, ifc);
+  o.last_change = t;
+  if (o.ifaces.size() == 1 && tracer_.wants(RecordKind::kConflictEnd))
+    tracer_.emit(ConflictEnd{t, SegmentId(static_cast<uint32_t>(&s - segments_.data())), ip, t - o.conflict_since});
+  if (o.ifaces.empty()) s.owners.erase(it);
+}
+
+ConflictTotals Network::conflict_totals() const {
+  ConflictTotals total;
+  const core::Time t = now();
+  for (const Segment& s : segments_) {
+    total.addresses_conflicted += s.conflicts.addresses_conflicted;
+    total.conflict_episodes += s.conflicts.conflict_episodes;
+    total.host_ns_in_conflict += s.conflicts.host_ns_in_conflict;
+    for (const auto& [ip, o] : s.owners)
+      if (o.ifaces.size() >= 2) total.host_ns_in_conflict += (t - o.last_change).ns() * int64_t(o.ifaces.size());
+  }
+  return total;
+}
+
+std::vector<ConflictNow> Network::conflicts_now() const {
+  std::vector<ConflictNow> out;
+  for (std::size_t k = 0; k < segments_.size(); ++k)
+    for (const auto& [ip, o] : segments_[k].owners)
+      if (o.ifaces.size() >= 2)
+        out.push_back({SegmentId(static_cast<uint32_t>(k)), Ipv4Address(ip),
+                       static_cast<uint32_t>(o.ifaces.size()), o.conflict_since});
+  std::sort(out.begin(), out.end(), [](const ConflictNow& a, const ConflictNow& b) {
+    return a.segment != b.segment ? a.segment < b.segment : a.ip < b.ip;
+  });
+  return out;
+}
+
+// ---- transmission and delivery -----------------------------------------------------------
+
+void Network::transmit(IfaceId from, FrameRef frame) {
+  Interface& i = ifaces_[from.value];
+  if (!i.attached || !i.up) {
+    if (tracer_.wants(RecordKind::kFrameDropped))
+      tracer_.emit(FrameDropped{now(), i.segment, from, frame.id(), DropReason::kLinkDown});
+    if (i.attached) ++segments_[i.segment.value].stats.link_down_drops;
+    return;
+  }
+  const SegmentId seg = i.segment;
+  Segment& s = segments_[seg.value];
+  const auto bytes = frame.bytes();
+  ++s.stats.frames_sent;
+  s.stats.bytes_sent += bytes.size();
+  const bool bcast = bytes.size() >= 6 && (uint8_t(bytes[0]) & 1) != 0;
+  if (bcast) ++s.stats.broadcasts_sent;
+  if (tracer_.wants(RecordKind::kFrameSent))
+    tracer_.emit(FrameSent{now(), seg, from, frame.id(), bytes});
+
+  // The sender's NIC serialises its frames one after another at the segment's rate.
+  core::Time start = std::max(now(), i.tx_free_at);
+  core::Duration serialization = core::Duration::zero();
+  if (s.config.bandwidth_bps > 0) {
+    // Preamble, SFD and inter-frame gap (20 bytes) and the FCS (4) are on the wire too.
+    const uint64_t wire_bits = (std::max<std::size_t>(bytes.size(), 60) + 24) * 8;
+    serialization = core::nanoseconds(static_cast<int64_t>(
+        (static_cast<unsigned __int128>(wire_bits) * 1'000'000'000u + s.config.bandwidth_bps - 1) /
+        s.config.bandwidth_bps));
+  }
+  i.tx_free_at = start + serialization;
+  const core::Time arrival = i.tx_free_at + s.config.latency;
+
+  if (options_.delivery == DeliveryMode::kIndexed) {
+    sim_.schedule_at(arrival, [this, seg, from, f = std::move(frame)] { deliver_indexed(seg, from, f); });
+    return;
+  }
+  // Reference mode: the receivers are those attached when the frame leaves, each in its
+  // own event; a frame whose headers are malformed is counted once, as in indexed mode.
+  if (!wire::peek_frame(bytes)) {
+    ++s.stats.malformed;
+    if (tracer_.wants(RecordKind::kFrameDropped))
+      tracer_.emit(FrameDropped{now(), seg, from, frame.id(), DropReason::kMalformed});
+    return;
+  }
+  for (IfaceId to : s.attached) {
+    if (to == from || !ifaces_[to.value].up) continue;
+    sim_.schedule_at(arrival, [this, seg, from, to, frame] { deliver_naive_one(seg, from, to, frame); });
+  }
+}
+
+void Network::collect_candidates(const Segment& s, const wire::FramePeek& p, IfaceId from,
+                                 CandidateList& out) const {
+  out.clear();
+  auto add_list = [&](const IfaceList& l) {
+    for (IfaceId x : l) out.push_back(x);
+  };
+  auto add_key = [&](const auto& map, uint64_t key) {
+    auto it = map.find(key);
+    if (it != map.end()) add_list(it->second);
+  };
+  if (p.dst.is_multicast()) {
+    if (p.arp) {
+      const wire::ArpPeek& a = *p.arp;
+      // The target answers a request for its address (and probes for it).
+      if (a.oper == wire::kArpRequest && !a.tpa.is_zero()) {
+        auto it = s.owners.find(a.tpa.value());
+        if (it != s.owners.end()) add_list(it->second.ifaces);
+      }
+      // Caches holding the sender's address under another MAC (or unresolved) may change;
+      // those holding it under this very MAC would keep their state (Linux neigh_update).
+      if (!a.spa.is_zero()) {
+        auto it = s.arp_holders.find(a.spa.value());
+        if (it != s.arp_holders.end()) {
+          const ArpHolders& h = it->second;
+          const uint64_t sha = a.sha.to_u64();
+          bool all_same = h.mac_counts.size() == 1 && h.mac_counts.front().first == sha;
+          if (!all_same)
+            for (const auto& holder : h.list)
+              if (holder.mac != sha) out.push_back(holder.iface);
+        }
+        add_key(s.acd_watchers, a.spa.value());
+      } else {
+        add_key(s.acd_watchers, a.tpa.value());  // a probe for a watched address
+      }
+    } else if (p.udp && p.ipv4) {
+      if (p.udp->dst_port == wire::kPortBootpServer) add_list(s.bootp_server_listeners);
+      if (p.udp->dst_port == wire::kPortBootpClient && p.bootp) add_key(s.by_mac, p.bootp->chaddr.to_u64());
+    }
+  } else {
+    add_key(s.by_mac, p.dst.to_u64());
+  }
+  // Attach order, no duplicates, never the sender, only live links.
+  out.erase(std::remove_if(out.begin(), out.end(),
+                           [&](IfaceId x) { return x == from || !ifaces_[x.value].up; }),
+            out.end());
+  std::sort(out.begin(), out.end(), [&](IfaceId a, IfaceId b) {
+    return ifaces_[a.value].seg_pos < ifaces_[b.value].seg_pos;
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
+void Network::deliver_indexed(SegmentId seg, IfaceId from, const FrameRef& frame) {
+  Segment& s = segments_[seg.value];
+  auto p = wire::peek_frame(frame.bytes());
+  if (!p) {
+    ++s.stats.malformed;
+    if (tracer_.wants(RecordKind::kFrameDropped))
+      tracer_.emit(FrameDropped{now(), seg, from, frame.id(), DropReason::kMalformed});
+    return;
+  }
+  CandidateList candidates;
+  collect_candidates(s, *p, from, candidates);
+  const Interface& sender = ifaces_[from.value];
+  const uint32_t receivers = s.up_count - ((sender.attached && sender.segment == seg && sender.up) ? 1u : 0u);
+  s.stats.discarded += receivers - candidates.size();
+  for (IfaceId to : candidates) {
+    // An earlier receiver's handling cannot detach a later one synchronously, but a
+    // candidate may have gone down meanwhile in the same instant: check again.
+    const Interface& i = ifaces_[to.value];
+    if (!i.attached || i.segment != seg || !i.up) continue;
+    offer_to(s, to, frame, *p);
+  }
+}
+
+void Network::deliver_naive_one(SegmentId seg, IfaceId from, IfaceId to, const FrameRef& frame) {
+  Segment& s = segments_[seg.value];
+  const Interface& i = ifaces_[to.value];
+  if (!i.attached || i.segment != seg || !i.up) {
+    ++s.stats.link_down_drops;
+    return;
+  }
+  // The reference pays what a real NIC and stack would: the whole frame is parsed.
+  auto decoded = wire::parse_frame(frame.bytes());
+  (void)decoded;
+  auto p = wire::peek_frame(frame.bytes());
+  DHCPSIM_ASSERT(p.has_value(), "a frame that peeked at transmit must peek at delivery");
+  if (options_.verify_index && node_wants(to, *p)) {
+    CandidateList candidates;
+    collect_candidates(s, *p, from, candidates);
+    DHCPSIM_ASSERT(std::find(candidates.begin(), candidates.end(), to) != candidates.end(),
+                   "a receiver that wants a frame is missing from the segment's indexes");
+  }
+  offer_to(s, to, frame, *p);
+}
+
+void Network::offer_to(Segment& s, IfaceId to, const FrameRef& frame, const wire::FramePeek& p) {
+  if (!node_wants(to, p)) {
+    ++s.stats.discarded;
+    return;
+  }
+  const SegmentId seg = ifaces_[to.value].segment;
+  if (s.config.loss > 0 &&
+      core::to_unit(sim_.counter_draw(frame.id() ^ kLossSalt, to.value)) < s.config.loss) {
+    ++s.stats.lost;
+    if (tracer_.wants(RecordKind::kFrameDropped))
+      tracer_.emit(FrameDropped{now(), seg, to, frame.id(), DropReason::kLoss});
+    return;
+  }
+  int copies = 1;
+  if (s.config.duplication > 0 &&
+      core::to_unit(sim_.counter_draw(frame.id() ^ kDupSalt, to.value)) < s.config.duplication) {
+    copies = 2;
+    ++s.stats.duplicated;
+  }
+  for (int c = 0; c < copies; ++c) {
+    ++s.stats.deliveries;
+    if (tracer_.wants(RecordKind::kFrameDelivered))
+      tracer_.emit(FrameDelivered{now(), seg, to, frame.id()});
+    node_receive(to, frame, p);
+  }
+}
+
+bool Network::node_wants(IfaceId to, const wire::FramePeek& p) {
+  const Interface& i = ifaces_[to.value];
+  // The NIC's own filter: a unicast frame for another MAC never reaches the stack
+  // (no interface here is promiscuous).
+  if (!p.dst.is_multicast() && p.dst != i.mac) return false;
+  if (node_kinds_[i.node.value] == NodeKind::kHost)
+    return host_wants(hosts_[node_index_[i.node.value]], i, p);
+  return router_wants(routers_[node_index_[i.node.value]], i, p);
+}
+
+void Network::node_receive(IfaceId to, const FrameRef& frame, const wire::FramePeek& p) {
+  const Interface& i = ifaces_[to.value];
+  if (node_kinds_[i.node.value] == NodeKind::kHost)
+    host_receive(hosts_[node_index_[i.node.value]], frame, p);
+  else
+    router_receive(routers_[node_index_[i.node.value]], to, frame, p);
+}
+
+// ---- packets waiting for ARP ----------------------------------------------------------------
+
+uint32_t Network::park_packet(FrameRef frame) {
+  if (!parked_free_.empty()) {
+    uint32_t t = parked_free_.back();
+    parked_free_.pop_back();
+    parked_[t] = std::move(frame);
+    return t;
+  }
+  parked_.push_back(std::move(frame));
+  return static_cast<uint32_t>(parked_.size() - 1);
+}
+
+FrameRef Network::unpark_packet(uint32_t token) {
+  FrameRef f = std::move(parked_[token]);
+  parked_free_.push_back(token);
+  return f;
+}
+
+}  // namespace dhcpsim::net

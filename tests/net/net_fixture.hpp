@@ -1,0 +1,119 @@
+#pragma once
+// Helpers for network tests: build small networks in a few lines, record the trace.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dhcpsim/core/simulation.hpp"
+#include "dhcpsim/net/network.hpp"
+#include "dhcpsim/report/records_json.hpp"
+
+namespace dhcpsim::testing {
+
+using namespace dhcpsim::net;
+using core::Duration;
+using core::Time;
+using wire::Ipv4Address;
+using wire::Ipv4Prefix;
+using wire::MacAddress;
+
+inline Ipv4Address ip(const char* s) { return *Ipv4Address::parse(s); }
+inline Ipv4Prefix prefix(const char* s) { return *Ipv4Prefix::parse(s); }
+inline MacAddress mac(uint64_t n) { return MacAddress::from_u64(0x020000000000ULL | n); }
+
+/// Keeps every record (as a JSON line) of the kinds asked for.
+class RecordingSink : public TraceSink {
+ public:
+  RecordingSink(const Network& n, uint64_t kinds) : net_(n), kinds_(kinds) {}
+  uint64_t subscriptions() const override { return kinds_; }
+  void on_record(const Record& r) override {
+    records.push_back(r);
+    lines.push_back(report::record_to_json(r, net_).dump());
+  }
+  template <class T>
+  std::vector<T> of() const {
+    std::vector<T> out;
+    for (const auto& r : records)
+      if (auto* x = std::get_if<T>(&r)) out.push_back(*x);
+    return out;
+  }
+  std::vector<Record> records;  // note: FrameSent::bytes are only valid during emit
+  std::vector<std::string> lines;
+
+ private:
+  const Network& net_;
+  uint64_t kinds_;
+};
+
+/// Copies the bytes of every frame sent, with its segment and time.
+class FrameCapture : public TraceSink {
+ public:
+  struct Frame {
+    Time time;
+    SegmentId segment;
+    IfaceId iface;
+    std::vector<std::byte> bytes;
+  };
+  uint64_t subscriptions() const override { return kind_bit(RecordKind::kFrameSent); }
+  void on_record(const Record& r) override {
+    const auto& f = std::get<FrameSent>(r);
+    frames.push_back({f.time, f.segment, f.iface, {f.bytes.begin(), f.bytes.end()}});
+  }
+  std::vector<Frame> frames;
+};
+
+struct TestNet {
+  explicit TestNet(uint64_t seed = 1, NetworkOptions options = {}) : sim(seed), net(sim, options) {}
+
+  std::shared_ptr<HostProfile> profile(OsProfile os = OsProfile::kLinux) {
+    auto p = std::make_shared<HostProfile>();
+    p->os = os;
+    return p;
+  }
+
+  SegmentId segment(const std::string& name, const char* subnet, Duration latency = core::microseconds(100)) {
+    SegmentConfig c;
+    c.name = name;
+    c.subnet = prefix(subnet);
+    c.latency = latency;
+    return net.add_segment(c);
+  }
+
+  NodeId host(const std::string& name, SegmentId seg, uint64_t mac_n, const char* address, const char* mask,
+              const char* gateway, const char* dns = "0.0.0.0", std::shared_ptr<const HostProfile> p = nullptr,
+              Time boot = Time::zero()) {
+    HostConfig c;
+    c.name = name;
+    c.segment = seg;
+    c.mac = mac(mac_n);
+    c.profile = p ? p : default_profile;
+    c.static_ip = StaticIpConfig{ip(address), ip(mask), ip(gateway), ip(dns)};
+    c.boot_time = boot;
+    return net.add_host(c);
+  }
+
+  NodeId router(const std::string& name, std::vector<RouterInterfaceConfig> ifs, const char* default_route = "0.0.0.0") {
+    RouterConfig c;
+    c.name = name;
+    c.interfaces = std::move(ifs);
+    c.default_route = ip(default_route);
+    return net.add_router(c);
+  }
+
+  static RouterInterfaceConfig rif(const std::string& name, SegmentId seg, uint64_t mac_n, const char* address,
+                                   uint8_t len) {
+    return RouterInterfaceConfig{name, seg, mac(mac_n), ip(address), len};
+  }
+
+  const Host& host_of(NodeId id) const { return net.host(id); }
+  const ProbeCounters& probes(NodeId id, ProbeKind k) const {
+    return net.host(id).probes->counters[static_cast<int>(k)];
+  }
+
+  core::Simulation sim;
+  Network net;
+  std::shared_ptr<HostProfile> default_profile = std::make_shared<HostProfile>();
+};
+
+}  // namespace dhcpsim::testing
