@@ -109,6 +109,18 @@ void Network::host_boot(uint32_t index) {
   h.booted = true;
   if (tracer_.wants(RecordKind::kNodeEvent)) tracer_.emit(NodeEvent{now(), h.id, NodeEventKind::kBoot});
   if (h.static_ip) host_apply_static(h);
+  if (h.dhcp) {
+    std::vector<proto::DhcpClientAction> actions;
+    if (h.static_ip) {
+      // A statically addressed host that only wants options (DHCPINFORM, RFC 2131 §3.4).
+      if (h.profile->inform && !h.ip.address.is_zero()) h.dhcp->inform(now(), h.ip.address, h.rng, actions);
+    } else if (h.dhcp->remembered_lease() != nullptr) {
+      h.dhcp->reboot(now(), h.rng, actions);  // INIT-REBOOT with the remembered lease
+    } else {
+      h.dhcp->start(now(), h.rng, actions);
+    }
+    host_dhcp_actions(h, actions);
+  }
   if (h.probes) h.probes->next_round = now() + h.profile->probes.first;
   host_rearm(h);
 }
@@ -202,8 +214,11 @@ void Network::host_acd_actions(Host& h, std::vector<proto::AcdAction>& actions) 
 // ---- timers -----------------------------------------------------------------------------------
 
 void Network::host_rearm(Host& h) {
+  if (h.gone) return;
   core::Time t = ifaces_[h.iface.value].arp.next_deadline();
   if (h.acd) t = std::min(t, h.acd->next_deadline());
+  if (h.ll_acd) t = std::min(t, h.ll_acd->next_deadline());
+  if (h.dhcp) t = std::min(t, h.dhcp->next_deadline());
   if (h.probes) {
     t = std::min(t, h.probes->next_round);
     for (const auto& p : h.probes->pending) t = std::min(t, p.deadline);
@@ -225,7 +240,18 @@ void Network::host_timer(uint32_t index) {
   if (h.acd && h.acd->next_deadline() <= t) {
     std::vector<proto::AcdAction> actions;
     h.acd->on_timer(t, h.rng, actions);
-    host_acd_actions(h, actions);
+    if (h.static_ip) host_acd_actions(h, actions);
+    else host_acd_result(h, *h.acd, false, actions);
+  }
+  if (h.ll_acd && h.ll_acd->next_deadline() <= t) {
+    std::vector<proto::AcdAction> actions;
+    h.ll_acd->on_timer(t, h.rng, actions);
+    host_acd_result(h, *h.ll_acd, true, actions);
+  }
+  if (h.dhcp && h.dhcp->next_deadline() <= t) {
+    std::vector<proto::DhcpClientAction> actions;
+    h.dhcp->on_timer(t, h.rng, actions);
+    host_dhcp_actions(h, actions);
   }
   if (h.probes) {
     host_probe_timeouts(h);
@@ -240,8 +266,9 @@ bool Network::host_wants(const Host& h, const Interface& i, const wire::FramePee
   if (!h.booted) return false;
   if (p.arp) {
     if (arp_would_change(i, *p.arp, p.dst == i.mac)) return true;
-    if (h.acd) {
-      Ipv4Address w = h.acd->watched_address();
+    for (const auto* acd : {h.acd.get(), h.ll_acd.get()}) {
+      if (acd == nullptr) continue;
+      Ipv4Address w = acd->watched_address();
       if (!w.is_zero() && (p.arp->spa == w || (p.arp->spa.is_zero() && p.arp->tpa == w))) return true;
     }
     return false;
@@ -249,6 +276,12 @@ bool Network::host_wants(const Host& h, const Interface& i, const wire::FramePee
   if (p.dst == i.mac) return true;  // every unicast frame for our MAC goes up the stack
   // Broadcasts: only those some service of ours listens for.
   if (p.udp && p.udp->dst_port == wire::kPortBootpServer) return i.bootp_server;
+  if (p.udp && p.udp->dst_port == wire::kPortBootpClient && p.bootp && h.dhcp) {
+    // A broadcast DHCP reply: only the client whose xid and chaddr it carries can use it.
+    std::array<uint8_t, 16> chaddr{};
+    for (int k = 0; k < 6; ++k) chaddr[k] = p.bootp->chaddr.bytes()[k];
+    return p.bootp->chaddr == i.mac && h.dhcp->wants(p.bootp->xid, chaddr);
+  }
   return false;
 }
 
@@ -256,12 +289,18 @@ void Network::host_receive(Host& h, const FrameRef& frame, const wire::FramePeek
   Interface& i = ifaces_[h.iface.value];
   if (p.arp) {
     handle_arp(h.iface, frame, p);
-    if (h.acd) {
+    if (h.acd || h.ll_acd) {
       auto arp = wire::ArpPacket::parse(frame.bytes().subspan(wire::kEthernetHeaderSize), 0);
-      if (arp) {
+      if (arp && h.acd) {
         std::vector<proto::AcdAction> actions;
         h.acd->on_arp(now(), *arp, actions);
-        host_acd_actions(h, actions);
+        if (h.static_ip) host_acd_actions(h, actions);
+        else host_acd_result(h, *h.acd, false, actions);
+      }
+      if (arp && h.ll_acd) {
+        std::vector<proto::AcdAction> actions;
+        h.ll_acd->on_arp(now(), *arp, actions);
+        host_acd_result(h, *h.ll_acd, true, actions);
       }
     }
     host_rearm(h);
@@ -273,6 +312,13 @@ void Network::host_receive(Host& h, const FrameRef& frame, const wire::FramePeek
   const wire::Ipv4Packet* ip = decoded->ipv4();
   if (ip == nullptr) return;
   const Ipv4Address dst = ip->ip.dst;
+  if (const wire::UdpPacket* u = decoded->udp(); u && u->udp.dst_port == wire::kPortBootpClient && h.dhcp) {
+    // The DHCP client reads through a raw socket: an OFFER/ACK unicast to an address it
+    // does not have yet (yiaddr) still reaches it (RFC 2131 §4.1).
+    host_dhcp_receive(h, *decoded);
+    host_rearm(h);
+    return;
+  }
   const bool to_me = !h.ip.address.is_zero() && dst == h.ip.address;
   const bool bcast = dst.is_broadcast() ||
                      (!h.ip.address.is_zero() && dst == wire::Ipv4Prefix(h.ip.address, h.ip.prefix_len).broadcast());
@@ -298,6 +344,8 @@ void Network::host_receive(Host& h, const FrameRef& frame, const wire::FramePeek
       FrameRef reply = build_echo(i, h.ip.address, ip->ip.src, true, icmp->identifier(), icmp->sequence(),
                                   icmp->payload, default_ttl(h.profile->os));
       host_send_ip(h, ip->ip.src, std::move(reply));
+    } else if (icmp->is_echo_reply() && icmp->identifier() == 0x5043 && h.service != Host::kNoService) {
+      service_ping_answered(h.service, icmp->payload);
     } else if (icmp->is_echo_reply() && icmp->identifier() == kProbeIdent) {
       if (auto tag = read_tag(icmp->payload)) {
         host_probe_answer(h, *tag);

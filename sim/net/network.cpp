@@ -57,7 +57,6 @@ Ipv4Address Network::node_address(NodeId id) const {
 }
 
 NodeId Network::add_host(HostConfig config) {
-  DHCPSIM_ASSERT(!started_, "hosts are added before the network starts");
   DHCPSIM_ASSERT(config.profile != nullptr, "a host needs a profile");
   NodeId id(static_cast<uint32_t>(node_kinds_.size()));
   node_kinds_.push_back(NodeKind::kHost);
@@ -78,10 +77,17 @@ NodeId Network::add_host(HostConfig config) {
   h.static_ip = config.static_ip;
   h.rng = sim_.stream("host", id.value);
   if (config.profile->probes.any()) h.probes = std::make_unique<ProbeState>();
+  if (config.profile->dhcp) h.dhcp = std::make_unique<proto::DhcpClient>(*config.profile->dhcp, config.mac);
   boot_times_.push_back(config.boot_time);
+  const uint32_t host_index = static_cast<uint32_t>(hosts_.size() - 1);
 
   topology_.add_interface(id, ifc, config.segment, "eth0");
   if (config.segment.valid() && config.segment.value < segments_.size()) attach(ifc, config.segment);
+  if (config.dhcp_server) hosts_[host_index].service = add_service(id, config.dhcp_server, {ifc});
+  if (started_) {
+    // Churn: a host that arrives while the network runs boots at its time.
+    sim_.schedule_at(std::max(config.boot_time, now()), [this, host_index] { host_boot(host_index); });
+  }
   return id;
 }
 
@@ -129,6 +135,24 @@ NodeId Network::add_router(RouterConfig config) {
     if (ic.segment.valid() && ic.segment.value < segments_.size()) {
       attach(ifc, ic.segment);
       set_iface_address(ifc, ic.address, ic.prefix_len, AddressSource::kStatic);
+    }
+  }
+  if (config.dhcp_server) stored.service = add_service(id, config.dhcp_server, stored.ifaces);
+  if (config.relay) {
+    proto::RelayAgentConfig rc;
+    rc.servers = config.relay->servers;
+    rc.max_hops = static_cast<uint8_t>(config.relay->max_hops);
+    rc.trust_circuits_with_option82 = config.relay->trust_option82;
+    for (char c : config.name) rc.remote_id.push_back(std::byte(c));
+    stored.relay = std::make_unique<proto::RelayAgent>(rc);
+    stored.relay_servers = config.relay->servers;
+    for (uint32_t k : config.relay->client_interfaces) {
+      if (k >= stored.ifaces.size()) continue;
+      IfaceId ifc = stored.ifaces[k];
+      stored.relay->add_interface(ifc.value, ifaces_[ifc.value].address);
+      // A relay listens for client broadcasts on its client-facing interfaces, unless the
+      // router's own server already answers there.
+      if (!ifaces_[ifc.value].bootp_server) set_bootp_listener(ifc, true);
     }
   }
   return id;

@@ -98,6 +98,15 @@ const char* to_string(AcdPhase p) {
   return "?";
 }
 
+const char* to_string(DhcpRole r) {
+  switch (r) {
+    case DhcpRole::kClient: return "client";
+    case DhcpRole::kServer: return "server";
+    case DhcpRole::kRelay: return "relay";
+  }
+  return "?";
+}
+
 const char* to_string(LeaseChangeKind k) {
   switch (k) {
     case LeaseChangeKind::kAcquired: return "acquired";

@@ -80,6 +80,10 @@ void Network::router_local(Router& r, IfaceId in, const FrameRef& frame, const w
   const wire::Ipv4Packet* ip = decoded->ipv4();
   if (ip == nullptr) return;
   if (const wire::IcmpMessage* icmp = decoded->icmp()) {
+    if (icmp->is_echo_reply() && icmp->identifier() == 0x5043 && r.service != Host::kNoService) {
+      service_ping_answered(r.service, icmp->payload);
+      return;
+    }
     if (icmp->is_echo_request() && !ip->ip.dst.is_broadcast()) {
       ++r.stats.echo_replies;
       const Route* back = router_lookup(r, ip->ip.src);

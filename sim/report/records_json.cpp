@@ -97,6 +97,7 @@ struct Visitor {
   }
   void operator()(const DhcpMessageRecord& r) {
     j["node"] = node(r.node);
+    j["role"] = to_string(r.role);
     j["direction"] = r.sent ? "sent" : "received";
     j["src_ip"] = r.src_ip.to_string();
     j["dst_ip"] = r.dst_ip.to_string();

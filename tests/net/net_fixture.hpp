@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for network tests: build small networks in a few lines, record the trace.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -115,5 +116,39 @@ struct TestNet {
   Network net;
   std::shared_ptr<HostProfile> default_profile = std::make_shared<HostProfile>();
 };
+
+}  // namespace dhcpsim::testing
+
+namespace dhcpsim::testing {
+
+inline std::shared_ptr<HostProfile> dhcp_profile(std::function<void(proto::DhcpClientConfig&)> tweak = {},
+                                                 std::function<void(HostProfile&)> tweak_host = {}) {
+  auto cfg = std::make_shared<proto::DhcpClientConfig>();
+  cfg->start_delay_min = Duration::zero();
+  cfg->start_delay_max = core::milliseconds(100);
+  if (tweak) tweak(*cfg);
+  auto p = std::make_shared<HostProfile>();
+  p->dhcp = cfg;
+  if (tweak_host) tweak_host(*p);
+  return p;
+}
+
+/// A server for `subnet` (x.y.z.0/24) with a pool .first-.last, gateway .1, lease `lease`.
+inline std::shared_ptr<DhcpServiceConfig> dhcp_server(const char* server_id, const char* subnet, int first, int last,
+                                                       Duration lease = core::hours(1),
+                                                       std::function<void(DhcpServiceConfig&)> tweak = {}) {
+  auto c = std::make_shared<DhcpServiceConfig>();
+  c->server.server_id = ip(server_id);
+  proto::SubnetConfig s;
+  s.prefix = prefix(subnet);
+  Ipv4Address base = s.prefix.network();
+  s.pools.push_back(proto::AddressRange{base + first, base + last});
+  s.routers.push_back(base + 1);
+  s.dns_servers.push_back(base + 1);
+  s.lease_time = lease;
+  c->server.subnets.push_back(s);
+  if (tweak) tweak(*c);
+  return c;
+}
 
 }  // namespace dhcpsim::testing

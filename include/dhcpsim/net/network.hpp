@@ -18,6 +18,10 @@
 #include "dhcpsim/net/segment.hpp"
 #include "dhcpsim/net/topology.hpp"
 #include "dhcpsim/proto/acd.hpp"
+#include "dhcpsim/proto/dhcp_client.hpp"
+#include "dhcpsim/proto/dhcp_server.hpp"
+#include "dhcpsim/proto/relay_agent.hpp"
+#include <deque>
 #include "dhcpsim/proto/neighbour_cache.hpp"
 #include "dhcpsim/wire/frame.hpp"
 #include "dhcpsim/wire/peek.hpp"
@@ -71,6 +75,42 @@ struct ProbeConfig {
   bool any() const { return gateway || dns || !peers.empty() || !outside.empty(); }
 };
 
+/// A single wake-up event standing for all of an owner's engine deadlines. Re-arming for
+/// a later time keeps the pending event (it fires, finds nothing due, re-arms); only an
+/// earlier time replaces it. So re-armed timers never pile up in the queue.
+struct WakeTimer {
+  core::Time at = core::Time::max();
+  core::EventId event;
+};
+
+/// How long a DHCP server spends on one message (its CPU), drawn per message.
+struct ServiceTime {
+  enum class Kind : uint8_t { kFixed, kExponential, kUniform };
+  Kind kind = Kind::kFixed;
+  core::Duration a = core::Duration::zero();  // fixed value / mean / lower bound
+  core::Duration b = core::Duration::zero();  // upper bound (uniform)
+  bool is_zero() const { return kind == Kind::kFixed && a == core::Duration::zero(); }
+};
+
+/// A DHCP server running on a node (a router interface or a host), with the capacity of
+/// a real one: a per-message service time and a bounded receive queue (in packets).
+struct DhcpServiceConfig {
+  proto::DhcpServerConfig server;
+  /// Interfaces (by position on the node) whose broadcasts the server takes. Empty: all.
+  std::vector<uint32_t> listen;
+  ServiceTime service_time;
+  uint32_t queue_capacity = 0;  // 0: unbounded
+  bool running_at_start = true;
+};
+
+/// A router's DHCP relay agent (RFC 1542, RFC 3046).
+struct RelayConfig {
+  std::vector<Ipv4Address> servers;
+  std::vector<uint32_t> client_interfaces;  // by position on the router
+  uint32_t max_hops = 16;
+  bool trust_option82 = false;
+};
+
 /// Settings shared by a group of hosts.
 struct HostProfile {
   OsProfile os = OsProfile::kLinux;
@@ -83,6 +123,16 @@ struct HostProfile {
   bool dns_responder = false;
   Ipv4Address dns_answer = Ipv4Address::from_octets(192, 0, 2, 80);
   bool answers_ping = true;
+  /// A DHCP client (null: the host is configured by hand, or not at all).
+  std::shared_ptr<const proto::DhcpClientConfig> dhcp;
+  /// ACD run on an offered address before binding (probe_on_ack), and for link-local.
+  proto::AcdParams dhcp_acd_params = [] {
+    proto::AcdParams p = proto::AcdParams::rfc_defaults();
+    p.probe_only = true;
+    return p;
+  }();
+  /// Address used for an INFORM by a static host that wants options (empty: none).
+  bool inform = false;
 };
 
 struct HostConfig {
@@ -92,6 +142,8 @@ struct HostConfig {
   std::shared_ptr<const HostProfile> profile;
   std::optional<StaticIpConfig> static_ip;
   core::Time boot_time = core::Time::zero();
+  /// A DHCP server on this host (a second server, a rogue one).
+  std::shared_ptr<const DhcpServiceConfig> dhcp_server;
 };
 
 struct RouterInterfaceConfig {
@@ -107,14 +159,40 @@ struct RouterConfig {
   std::vector<RouterInterfaceConfig> interfaces;
   Ipv4Address default_route;  // next hop; zero: none
   proto::NeighbourParams arp_params = proto::NeighbourParams::linux_defaults();
+  std::shared_ptr<const DhcpServiceConfig> dhcp_server;  // the gateway is the DHCP server
+  std::optional<RelayConfig> relay;
 };
 
-/// A single wake-up event standing for all of an owner's engine deadlines. Re-arming for
-/// a later time keeps the pending event (it fires, finds nothing due, re-arms); only an
-/// earlier time replaces it. So re-armed timers never pile up in the queue.
-struct WakeTimer {
-  core::Time at = core::Time::max();
-  core::EventId event;
+struct DhcpServiceStats {
+  uint64_t received = 0;
+  uint64_t queue_drops = 0;
+  uint32_t queue_peak = 0;
+  bool operator==(const DhcpServiceStats&) const = default;
+};
+
+/// A DHCP server engine wired to a node: receive queue, service time, ping checks.
+struct DhcpService {
+  NodeId node;
+  std::shared_ptr<const DhcpServiceConfig> config;
+  std::unique_ptr<proto::DhcpServer> engine;
+  std::vector<IfaceId> ifaces;  // the node's interfaces it answers on
+  struct Pending {
+    FrameRef frame;
+    IfaceId in;
+  };
+  std::deque<Pending> queue;
+  bool busy = false;
+  core::Time busy_until = core::Time::max();
+  struct PingWait {
+    uint64_t token;
+    Ipv4Address address;
+    core::Time deadline;
+  };
+  std::vector<PingWait> pings;
+  uint16_t next_ping_seq = 0;
+  WakeTimer wake;
+  core::Rng rng;
+  DhcpServiceStats stats;
 };
 
 struct Interface {
@@ -186,6 +264,8 @@ struct HostStats {
 struct Host {
   NodeId id;
   IfaceId iface;
+  uint32_t service = kNoService;  // index of a DHCP server on this host
+  static constexpr uint32_t kNoService = 0xffffffffu;
   std::shared_ptr<const HostProfile> profile;
   std::optional<StaticIpConfig> static_ip;
   HostIpConfig ip;
@@ -193,9 +273,13 @@ struct Host {
   bool static_refused = false;  // the typed address could not be used (ACD, bad mask)
   WakeTimer wake;
   core::Rng rng;
-  std::unique_ptr<proto::AcdEngine> acd;
+  std::unique_ptr<proto::AcdEngine> acd;     // static address, or DHCP probe_on_ack
+  std::unique_ptr<proto::AcdEngine> ll_acd;  // RFC 3927 link-local address
+  Ipv4Address link_local;                    // configured link-local address (zero: none)
+  std::unique_ptr<proto::DhcpClient> dhcp;
   std::unique_ptr<ProbeState> probes;
   HostStats stats;
+  bool gone = false;  // left the network (churn)
 };
 
 struct Route {
@@ -217,6 +301,9 @@ struct RouterStats {
 
 struct Router {
   NodeId id;
+  uint32_t service = Host::kNoService;
+  std::unique_ptr<proto::RelayAgent> relay;
+  std::vector<Ipv4Address> relay_servers;
   std::unique_ptr<proto::NeighbourParams> arp_params;  // the caches point at it
   std::vector<IfaceId> ifaces;
   std::vector<Route> routes;  // connected subnets, longest prefix first, then default
@@ -273,6 +360,17 @@ class Network {
   void set_delivery_mode(DeliveryMode mode) { options_.delivery = mode; }
   /// The host broadcasts an ARP request for `target` from its interface (like arping).
   void arping(NodeId host, Ipv4Address target);
+  /// Reboots a host: it goes down now and boots again after `downtime`; a DHCP client
+  /// then starts in INIT-REBOOT with its remembered lease.
+  void reboot_host(NodeId host, core::Duration downtime);
+  /// A host leaves the network for good (churn): with `release`, its DHCP client sends a
+  /// RELEASE first (if its profile allows); then its interface is detached.
+  void host_leave(NodeId host, bool release);
+  /// Stops / starts the DHCP server on a node (with or without its lease database).
+  void server_stop(NodeId node, bool keep_leases);
+  void server_start(NodeId node);
+  /// A host added while the network runs (churn) boots at its config's boot_time.
+  bool started() const { return started_; }
   void set_duplication(SegmentId segment, double duplication);
 
   // ---- access ---------------------------------------------------------------------
@@ -295,6 +393,10 @@ class Network {
   /// The node's first interface's current address (zero if none).
   Ipv4Address node_address(NodeId id) const;
   const FramePool& frame_pool() const { return frames_; }
+  std::size_t service_count() const { return services_.size(); }
+  const DhcpService& service(uint32_t index) const { return services_[index]; }
+  /// The DHCP service of a node, if it runs one.
+  const DhcpService* service_of(NodeId node) const;
 
   /// Ground truth: conflicts open now are accumulated up to `now()`.
   ConflictTotals conflict_totals() const;
@@ -377,6 +479,35 @@ class Network {
   FrameRef build_echo(const Interface& i, Ipv4Address src, Ipv4Address dst, bool reply,
                       uint16_t ident, uint16_t seq, wire::ConstBytes data, uint8_t ttl);
 
+  // DHCP on hosts (dhcp_host.cpp)
+  void host_dhcp_actions(Host& h, std::vector<proto::DhcpClientAction>& actions);
+  void host_dhcp_receive(Host& h, const wire::DecodedFrame& decoded);
+  void host_acd_result(Host& h, proto::AcdEngine& engine, bool link_local,
+                       std::vector<proto::AcdAction>& actions);
+  void send_dhcp_from_host(Host& h, const proto::Send& s);
+  /// Sends a UDP datagram out of `iface` to `dst_mac` without routing (DHCP raw sockets).
+  void send_udp_raw(IfaceId iface, Ipv4Address src, MacAddress dst_mac, Ipv4Address dst,
+                    uint16_t sport, uint16_t dport, wire::ConstBytes payload);
+  void emit_dhcp(NodeId node, IfaceId iface, DhcpRole role, bool sent, Ipv4Address src, Ipv4Address dst,
+                 const wire::DhcpMessage& m);
+
+  // DHCP servers and relays (dhcp_service.cpp)
+  uint32_t add_service(NodeId node, std::shared_ptr<const DhcpServiceConfig> config,
+                       const std::vector<IfaceId>& node_ifaces);
+  void service_enqueue(uint32_t svc, const FrameRef& frame, IfaceId in);
+  void service_start_next(uint32_t svc);
+  void service_process(uint32_t svc, const FrameRef& frame, IfaceId in);
+  void service_actions(uint32_t svc, std::vector<proto::DhcpServer::Action>& actions);
+  void service_rearm(uint32_t svc);
+  void service_timer(uint32_t svc);
+  void service_ping_answered(uint32_t svc, wire::ConstBytes payload);
+  /// Routes an IP packet a node originates (host or router), picking the interface.
+  bool node_send_ip(NodeId node, Ipv4Address dst, FrameRef frame, IfaceId hint);
+  void relay_from_client(Router& r, IfaceId in, const wire::DhcpMessage& m);
+  void relay_from_server(Router& r, const wire::DhcpMessage& m);
+  void host_shutdown(Host& h, bool graceful);
+  void host_gone(Host& h);
+
   // routers (router.cpp)
   void router_receive(Router& r, IfaceId in, const FrameRef& frame, const wire::FramePeek& p);
   bool router_wants(const Router& r, const Interface& i, const wire::FramePeek& p) const;
@@ -405,6 +536,7 @@ class Network {
   std::vector<Host> hosts_;
   std::vector<Router> routers_;
   std::vector<core::Time> boot_times_;  // by host index
+  std::vector<DhcpService> services_;
   std::vector<FrameRef> parked_;  // packets waiting for ARP, by token
   std::vector<uint32_t> parked_free_;
   bool started_ = false;

@@ -173,11 +173,14 @@ struct AcdEvent {
   AcdPhase what;
 };
 
+enum class DhcpRole : uint8_t { kClient, kServer, kRelay };
+const char* to_string(DhcpRole r);
 /// A DHCP message sent or received by a client, server or relay (for sequence charts).
 struct DhcpMessageRecord {
   Time time;
   NodeId node;
   IfaceId iface;
+  DhcpRole role;
   bool sent;
   Ipv4Address src_ip;
   Ipv4Address dst_ip;
