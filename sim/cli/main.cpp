@@ -1,13 +1,16 @@
-#include <cstdio>
-#include <cstring>
+#include <exception>
+#include <iostream>
 
-#include "dhcpsim_version.hpp"
+#include "dhcpsim/cli/app.hpp"
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::strcmp(argv[1], "--version") == 0) {
-    std::printf("dhcpsim %s\n", dhcpsim::cli::kVersion);
-    return 0;
+  try {
+    return dhcpsim::cli::run_cli(argc, argv, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "dhcpsim: internal error: " << e.what() << "\n";
+    return dhcpsim::cli::kExitInternal;
+  } catch (...) {
+    std::cerr << "dhcpsim: internal error\n";
+    return dhcpsim::cli::kExitInternal;
   }
-  std::fprintf(stderr, "dhcpsim: the command line is not built yet\n");
-  return 2;
 }

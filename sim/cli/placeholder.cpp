@@ -1,1 +1,0 @@
-// The CLI commands live here as they are built.
