@@ -1,0 +1,200 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "dhcpsim/cli/app.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Cli {
+  int code = 0;
+  std::string out, err;
+};
+
+Cli cli(std::vector<std::string> args) {
+  std::vector<const char*> argv{"dhcpsim"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  Cli r;
+  r.code = dhcpsim::cli::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string quickstart() { return std::string(DHCPSIM_SOURCE_DIR) + "/scenarios/quickstart.json"; }
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path d = fs::path(::testing::TempDir()) / ("dhcpsim-cli-" + name);
+  fs::remove_all(d);
+  return d;
+}
+
+/// summary.json without its `wall` object (the only machine-dependent part).
+json without_wall(const fs::path& summary) {
+  json j = json::parse(slurp(summary));
+  j.erase("wall");
+  return j;
+}
+
+}  // namespace
+
+// run writes summary.json and timeseries.csv (and events.jsonl, pcaps on request) and
+// prints the table; the same seed gives byte-identical outputs, `wall` aside.
+TEST(CliRun, OutputsAreDeterministic) {
+  fs::path a = fresh_dir("det-a"), b = fresh_dir("det-b");
+  for (const auto& d : {a, b}) {
+    Cli r = cli({"run", quickstart(), "--out", d.string(), "--until", "10m", "--trace", "--pcap", "--quiet"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  EXPECT_EQ(without_wall(a / "summary.json"), without_wall(b / "summary.json"));
+  for (const char* f : {"timeseries.csv", "events.jsonl", "pcap/office.pcap", "pcap/servers.pcap"}) {
+    ASSERT_TRUE(fs::exists(a / f)) << f;
+    EXPECT_EQ(slurp(a / f), slurp(b / f)) << f;
+  }
+  // A different seed changes the run.
+  fs::path c = fresh_dir("det-c");
+  ASSERT_EQ(cli({"run", quickstart(), "--out", c.string(), "--until", "10m", "--seed", "2", "--quiet"}).code, 0);
+  EXPECT_NE(without_wall(a / "summary.json")["hosts"], without_wall(c / "summary.json")["hosts"]);
+  // The seed and the version are in every summary; wall-clock values only under `wall`.
+  json s = json::parse(slurp(a / "summary.json"));
+  EXPECT_EQ(s["scenario"]["seed"], 1);
+  EXPECT_TRUE(s.contains("wall"));
+  EXPECT_TRUE(s["wall"].contains("seconds"));
+}
+
+// --json prints summary.json; the table is the default.
+TEST(CliRun, JsonAndTable) {
+  fs::path d = fresh_dir("json");
+  Cli r = cli({"run", quickstart(), "--out", d.string(), "--until", "5m", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["scenario"]["name"], "quickstart");
+  Cli t = cli({"run", quickstart(), "--out", d.string(), "--until", "5m"});
+  ASSERT_EQ(t.code, 0);
+  EXPECT_NE(t.out.find("scenario quickstart"), std::string::npos);
+  EXPECT_NE(t.out.find("gw-dhcp"), std::string::npos);
+}
+
+// Bad input: exit 2, a message naming file and pointer, and no output created.
+TEST(CliRun, BadInputExitsTwoAndWritesNothing) {
+  fs::path d = fresh_dir("bad");
+  Cli r = cli({"run", quickstart(), "--out", d.string(), "--set", "/hosts/3/count=0"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("quickstart.json:/hosts/3/count: expected an integer from 1"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(d));
+  EXPECT_EQ(cli({"run", quickstart(), "--until", "ten minutes"}).code, 2);
+  EXPECT_EQ(cli({"run", "/nonexistent.json"}).code, 2);
+  EXPECT_EQ(cli({"run"}).code, 2);                       // CLI11: missing positional
+  EXPECT_EQ(cli({"run", quickstart(), "--seed", "x"}).code, 2);  // CLI11: bad number
+  EXPECT_EQ(cli({"frobnicate"}).code, 2);
+  EXPECT_EQ(cli({"--version"}).code, 0);
+  EXPECT_EQ(cli({"run", "--help"}).code, 0);
+}
+
+// --set changes the run (and is validated like a file).
+TEST(CliRun, SetOverrides) {
+  fs::path d = fresh_dir("set");
+  Cli r = cli({"run", quickstart(), "--out", d.string(), "--until", "5m", "--json", "--set", "/hosts/3/count=5",
+               "--set", "/dhcp_servers/0/subnets/0/lease=2h"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["groups"]["pc"]["hosts"], 5);
+}
+
+// validate checks files and runs nothing.
+TEST(CliValidate, ReportsErrors) {
+  Cli ok = cli({"validate", quickstart()});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("ok"), std::string::npos);
+  fs::path bad = fs::path(::testing::TempDir()) / "bad-scenario.json";
+  std::ofstream(bad) << R"({"duration": 60, "segments": []})";
+  Cli r = cli({"validate", bad.string(), quickstart()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("bad-scenario.json:/duration: bare numbers are ambiguous"), std::string::npos) << r.err;
+}
+
+// Replications: seeds seed..seed+R-1, per-replication outputs, an aggregate with mean,
+// sd and a Student-t 95% CI; the same whatever --jobs is.
+TEST(CliRun, ReplicationsAreIndependentOfJobs) {
+  fs::path a = fresh_dir("rep-a"), b = fresh_dir("rep-b");
+  ASSERT_EQ(cli({"run", quickstart(), "--out", a.string(), "--until", "5m", "--replications", "3", "--jobs", "1", "--quiet"}).code, 0);
+  ASSERT_EQ(cli({"run", quickstart(), "--out", b.string(), "--until", "5m", "--replications", "3", "--jobs", "3", "--quiet"}).code, 0);
+  json ja = without_wall(a / "summary.json"), jb = without_wall(b / "summary.json");
+  EXPECT_EQ(ja, jb);
+  for (int s : {1, 2, 3}) EXPECT_TRUE(fs::exists(a / "replications" / ("seed-" + std::to_string(s)) / "summary.json"));
+  // The aggregate of events_executed is the mean of the three runs' values.
+  double sum = 0;
+  std::vector<double> xs;
+  for (int s : {1, 2, 3}) {
+    json r = json::parse(slurp(a / "replications" / ("seed-" + std::to_string(s)) / "summary.json"));
+    xs.push_back(r["run"]["events_executed"].get<double>());
+    sum += xs.back();
+  }
+  const json& e = ja["run"]["events_executed"];
+  EXPECT_DOUBLE_EQ(e["mean"].get<double>(), sum / 3);
+  EXPECT_EQ(e["n"], 3);
+  double m = sum / 3, ss = 0;
+  for (double x : xs) ss += (x - m) * (x - m);
+  const double sd = std::sqrt(ss / 2);
+  EXPECT_NEAR(e["sd"].get<double>(), sd, 1e-9);
+  EXPECT_NEAR(e["ci95"].get<double>(), 4.302652729911275 * sd / std::sqrt(3.0), 1e-6);  // t(0.975, 2)
+}
+
+// sweep: a grid of values x replications; runs.csv one row per run, points.csv per point
+// with CIs; rows in a fixed order whatever --jobs is.
+TEST(CliSweep, GridAndCsv) {
+  fs::path dir = fresh_dir("sweep");
+  fs::create_directories(dir);
+  fs::path file = dir / "sweep.json";
+  std::ofstream(file) << R"({"base": ")" << quickstart() << R"(",
+    "parameters": [{"pointer": "/dhcp_servers/0/subnets/0/lease", "values": ["10m", "1h"]},
+                   {"pointer": "/hosts/3/count", "values": [5, 10]}],
+    "replications": 2, "until": "15m", "metrics": ["/hosts/with_address", "/dhcp_messages/total"]})";
+  ASSERT_EQ(cli({"sweep", file.string(), "--out", (dir / "o1").string(), "--jobs", "1", "--quiet"}).code, 0);
+  ASSERT_EQ(cli({"sweep", file.string(), "--out", (dir / "o2").string(), "--jobs", "2", "--quiet"}).code, 0);
+  std::string runs = slurp(dir / "o1" / "runs.csv");
+  EXPECT_EQ(runs, slurp(dir / "o2" / "runs.csv"));
+  EXPECT_EQ(slurp(dir / "o1" / "points.csv"), slurp(dir / "o2" / "points.csv"));
+  EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 1 + 2 * 2 * 2);
+  std::string points = slurp(dir / "o1" / "points.csv");
+  EXPECT_EQ(std::count(points.begin(), points.end(), '\n'), 1 + 4);
+  EXPECT_NE(points.find("/hosts/3/count"), std::string::npos);
+  // The shorter lease sends more messages in 15 minutes (renewals at T1 = 5 min).
+  Cli bad = cli({"sweep", (dir / "nope.json").string()});
+  EXPECT_EQ(bad.code, 2);
+  std::ofstream(dir / "bad.json") << R"({"base": "x.json", "parameters": [], "colour": 1})";
+  Cli b2 = cli({"sweep", (dir / "bad.json").string()});
+  EXPECT_EQ(b2.code, 2);
+  EXPECT_NE(b2.err.find("bad.json:/colour: unknown key"), std::string::npos) << b2.err;
+}
+
+// compare: the same seed for each scenario, a side-by-side table and compare.json.
+TEST(CliCompare, TableAndJson) {
+  fs::path dir = fresh_dir("compare");
+  fs::create_directories(dir);
+  fs::path b = dir / "other.json";
+  json doc = json::parse(slurp(quickstart()));
+  doc["name"] = "quickstart-long-lease";
+  doc["dhcp_servers"][0]["subnets"][0]["lease"] = "8h";
+  std::ofstream(b) << doc.dump();
+  Cli r = cli({"compare", quickstart(), b.string(), "--out", (dir / "o").string(), "--until", "20m"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("quickstart-long-lease"), std::string::npos);
+  EXPECT_NE(r.out.find("DHCP messages"), std::string::npos);
+  json cmp = json::parse(slurp(dir / "o" / "compare.json"));
+  EXPECT_FALSE(cmp.empty());
+  EXPECT_EQ(cli({"compare", quickstart()}).code, 2);
+}
