@@ -356,16 +356,19 @@ void Network::reboot_host(NodeId node, core::Duration downtime) {
   sim_.schedule_in(downtime, [this, index] { host_boot(index); });
 }
 
-void Network::host_leave(NodeId node, bool release) {
+void Network::host_leave(NodeId node, bool release, bool blocked) {
   Host& h = hosts_[node_index_[node.value]];
   if (h.gone) return;
+  if (blocked && tracer_.wants(RecordKind::kNodeEvent)) tracer_.emit(NodeEvent{now(), node, NodeEventKind::kBlocked});
   if (tracer_.wants(RecordKind::kNodeEvent)) tracer_.emit(NodeEvent{now(), node, NodeEventKind::kLeave});
-  const bool send_release = release && h.dhcp && h.dhcp->config().release_on_shutdown && !h.ip.address.is_zero();
+  // The caller decides (a timeline action, a churned client's coin): RELEASE is sent
+  // when asked and there is a lease to release.
+  const bool send_release = release && h.dhcp && h.ip.source == AddressSource::kDhcp && !h.ip.address.is_zero();
   if (send_release) {
     // `dhclient -r` at shutdown: the unicast RELEASE may need ARP first, so the interface
     // goes a moment later, as a real shutdown takes a while.
     std::vector<proto::DhcpClientAction> actions;
-    h.dhcp->release(now(), h.rng, actions);
+    h.dhcp->release_now(now(), h.rng, actions);
     host_dhcp_actions(h, actions);
     const uint32_t index = node_index_[node.value];
     sim_.schedule_in(core::seconds(1), [this, index] { host_gone(hosts_[index]); });
@@ -386,7 +389,8 @@ void Network::on_link_change(IfaceId iface, bool up) {
   const Interface& i = ifaces_[iface.value];
   if (node_kinds_[i.node.value] != NodeKind::kHost) return;
   Host& h = hosts_[node_index_[i.node.value]];
-  if (!up || !h.booted || !h.dhcp) return;
+  // Only DHCP-configured hosts re-verify a lease (a static host's INFORM client does not).
+  if (!up || !h.booted || !h.dhcp || h.static_ip) return;
   // Link back: a client verifies its lease (INIT-REBOOT), as systemd-networkd and dhcpcd
   // do on carrier up (RFC 2131 §3.2 case 2).
   std::vector<proto::DhcpClientAction> actions;

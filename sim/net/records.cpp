@@ -142,6 +142,7 @@ const char* to_string(NodeEventKind k) {
     case NodeEventKind::kServerStop: return "server_stop";
     case NodeEventKind::kServerStart: return "server_start";
     case NodeEventKind::kGaveUp: return "gave_up";
+    case NodeEventKind::kBlocked: return "blocked";
   }
   return "?";
 }

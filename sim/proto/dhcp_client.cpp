@@ -427,8 +427,16 @@ void DhcpClient::stop(Time /*now*/, Out& out) {
 }
 
 void DhcpClient::release(Time now, Rng& rng, Out& out) {
+  if (!cfg_->release_on_shutdown) {
+    stop(now, out);
+    return;
+  }
+  release_now(now, rng, out);
+}
+
+void DhcpClient::release_now(Time now, Rng& rng, Out& out) {
   const Lease* current = current_lease();
-  if (current == nullptr || !cfg_->release_on_shutdown) {
+  if (current == nullptr) {
     stop(now, out);
     return;
   }

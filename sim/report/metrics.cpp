@@ -125,11 +125,14 @@ void MetricsCollector::on_record(const Record& record) {
         const Cat before = category(n);
         flags_[n] |= kLeft;
         ++leaves_total_;
-        if (!(flags_[n] & kUsableNow)) {
+        if (!(flags_[n] & kUsableNow)) ++left_without_address_;
+        recount(before, category(n));
+      } else if (r.kind == NodeEventKind::kBlocked) {
+        // The churn model's verdict: no address after the client's patience.
+        if (!(flags_[n] & kBlocked)) {
           flags_[n] |= kBlocked;
           ++blocked_total_;
         }
-        recount(before, category(n));
       } else if (r.kind == NodeEventKind::kGaveUp) {
         if (!(flags_[n] & kGaveUp)) ++gave_up_total_;
         flags_[n] |= kGaveUp;

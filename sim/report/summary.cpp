@@ -263,6 +263,7 @@ Json build_summary(const SummaryInputs& in, const Network& net, const Grouping& 
   hosts["peak_waiting"] = m.peak_waiting();
   hosts["gave_up"] = all.gave_up;
   hosts["left"] = all.left;
+  hosts["left_without_address"] = m.left_without_address();
   hosts["blocked"] = all.blocked;
   hosts["time_to_address_s"] = tta_json(all.tta_ns);
   s["hosts"] = std::move(hosts);

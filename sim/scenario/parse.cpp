@@ -455,7 +455,9 @@ std::optional<DhcpClientSpec> parse_dhcp_client(const Node& n) {
         c.start_delay_min = *lo;
         c.start_delay_max = *hi;
       }
-    } else if (!v.is_array()) {
+    } else if (v.is_array()) {
+      sd.error("expected a duration, or [min, max]: two durations");
+    } else {
       if (auto d = Node::duration_value(sd)) c.start_delay_min = c.start_delay_max = *d;
     }
   }
@@ -480,7 +482,7 @@ std::optional<DhcpClientSpec> parse_dhcp_client(const Node& n) {
         ll.allowed({"after", "after_rounds"});
         c.link_local.enabled = true;
         c.link_local.after = ll.duration("after").value_or(core::seconds(60));
-        c.link_local.after_rounds = static_cast<uint16_t>(ll.integer("after_rounds", 0, 1000).value_or(0));
+        c.link_local.after_rounds = static_cast<uint16_t>(ll.integer("after_rounds", 0, 1000).value_or(1));
       }
     }
   }
@@ -510,7 +512,7 @@ SegmentSpec parse_segment(const Node& n) {
 RouterSpec parse_router(const Node& n) {
   RouterSpec r;
   if (!n.expect_object("a router")) return r;
-  n.allowed({"name", "interfaces", "default_route", "relay"});
+  n.allowed({"name", "interfaces", "default_route", "routes", "relay"});
   r.name = n.string("name", true).value_or("");
   n.each("interfaces", [&](const Node& e, std::size_t k) {
     RouterInterfaceSpec i;
@@ -530,6 +532,24 @@ RouterSpec parse_router(const Node& n) {
   }, true, Limits::kMaxInterfacesPerRouter);
   if (r.interfaces.empty() && n.has("interfaces")) n.error_at("interfaces", "a router needs at least one interface");
   r.default_route = n.ipv4("default_route");
+  n.each("routes", [&](const Node& e, std::size_t) {
+    if (!e.expect_object("a static route {\"prefix\", \"via\"}")) return;
+    e.allowed({"prefix", "via"});
+    auto p = e.prefix("prefix", true);
+    auto via = e.ipv4("via", true);
+    if (!p || !via) return;
+    bool connected = std::any_of(r.interfaces.begin(), r.interfaces.end(), [&](const RouterInterfaceSpec& i) {
+      return Ipv4Prefix(i.address, i.prefix_len).contains(*via);
+    });
+    if (!connected) e.error_at("via", "next hop " + via->to_string() + " is not on a subnet of this router's interfaces");
+    r.routes.push_back({*p, *via});
+  }, false, 10'000);
+  if (r.default_route) {
+    bool connected = std::any_of(r.interfaces.begin(), r.interfaces.end(), [&](const RouterInterfaceSpec& i) {
+      return Ipv4Prefix(i.address, i.prefix_len).contains(*r.default_route);
+    });
+    if (!connected) n.error_at("default_route", "next hop " + r.default_route->to_string() + " is not on a subnet of this router's interfaces");
+  }
   if (n.has("relay")) {
     Node rl = n.child("relay");
     if (rl.expect_object("relay settings")) {
@@ -541,6 +561,8 @@ RouterSpec parse_router(const Node& n) {
         if (e.value().is_string()) relay.interfaces.push_back(e.value().get<std::string>());
         else e.error("expected an interface name, got " + type_name(e.value()));
       }, true);
+      if (relay.interfaces.empty() && rl.has("interfaces"))
+        rl.error_at("interfaces", "a relay needs at least one client-facing interface");
       relay.max_hops = static_cast<uint32_t>(rl.integer("max_hops", 1, 16).value_or(16));
       relay.trust_option82 = rl.boolean("trust_option82").value_or(false);
       r.relay = relay;
@@ -553,8 +575,7 @@ ServerSpec parse_server(const Node& n) {
   ServerSpec s;
   if (!n.expect_object("a DHCP server")) return s;
   n.allowed({"name", "router", "interfaces", "host", "server_id", "authoritative", "allocator", "offer_hold",
-             "decline_probation", "ping_check", "service_time", "queue", "running_at_start", "max_lease",
-             "subnets"});
+             "decline_probation", "ping_check", "service_time", "queue", "running_at_start", "subnets"});
   s.name = n.string("name", true).value_or("");
   s.router = n.string("router").value_or("");
   s.host = n.string("host").value_or("");
@@ -567,6 +588,7 @@ ServerSpec parse_server(const Node& n) {
   if (!s.host.empty() && n.has("interfaces")) n.error_at("interfaces", "\"interfaces\" is for a server on a router");
   auto& c = s.config;
   if (auto id = n.ipv4("server_id")) {
+    if (id->is_zero() || id->is_broadcast()) n.error_at("server_id", "the server identifier must be a unicast address");
     c.server_id = *id;
     s.server_id_given = true;
   }
@@ -577,8 +599,10 @@ ServerSpec parse_server(const Node& n) {
                                     : proto::AllocatorKind::FreeList;
   }
   c.offer_hold_time = n.duration("offer_hold").value_or(core::seconds(60));
+  if (c.offer_hold_time <= Duration::zero()) n.error_at("offer_hold", "the offer hold time must be positive");
   c.decline_probation_time = n.duration("decline_probation").value_or(core::days(1));
-  c.max_lease_time = n.duration("max_lease").value_or(core::days(Limits::kMaxDurationDays));
+  if (c.decline_probation_time <= Duration::zero())
+    n.error_at("decline_probation", "the decline probation time must be positive");
   if (n.has("ping_check")) {
     const json& v = n.value()["ping_check"];
     if (v.is_boolean()) {
@@ -589,6 +613,7 @@ ServerSpec parse_server(const Node& n) {
         pc.allowed({"wait", "attempts"});
         c.ping_check.enabled = true;
         c.ping_check.wait = pc.duration("wait", false, core::seconds(10)).value_or(core::milliseconds(500));
+        if (c.ping_check.wait <= Duration::zero()) pc.error_at("wait", "the ping check wait must be positive");
         c.ping_check.max_attempts = static_cast<uint32_t>(pc.integer("attempts", 1, 100).value_or(3));
       }
     }
@@ -629,7 +654,14 @@ ServerSpec parse_server(const Node& n) {
       sub.pools.push_back(*r);
     }, true);
     e.each("exclusions", [&](const Node& p, std::size_t) {
-      if (auto r = parse_range(p)) sub.exclusions.push_back(*r);
+      auto r = parse_range(p);
+      if (!r) return;
+      if (prefix && (!prefix->contains(r->first) || !prefix->contains(r->last))) {
+        p.error("exclusion " + r->first.to_string() + "-" + r->last.to_string() + " is outside its subnet " +
+                prefix->to_string());
+        return;
+      }
+      sub.exclusions.push_back(*r);
     });
     e.each("reservations", [&](const Node& p, std::size_t) {
       if (!p.expect_object("a reservation")) return;
@@ -641,20 +673,28 @@ ServerSpec parse_server(const Node& n) {
         std::string hex;
         for (char ch : *id)
           if (ch != ':' && ch != '-') hex += ch;
-        bool ok = !hex.empty() && hex.size() % 2 == 0;
-        for (std::size_t k = 0; ok && k < hex.size(); k += 2) {
-          try {
-            res.client_id.push_back(std::byte(std::stoi(hex.substr(k, 2), nullptr, 16)));
-          } catch (...) {
-            ok = false;
-          }
-        }
-        if (!ok) p.error_at("client_id", "expected hex bytes like \"01:02:66:01:00:00:02\"");
+        // RFC 2132 §9.14: a type byte and at least one byte of identifier.
+        bool ok = hex.size() >= 4 && hex.size() % 2 == 0 &&
+                  std::all_of(hex.begin(), hex.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; });
+        for (std::size_t k = 0; ok && k < hex.size(); k += 2)
+          res.client_id.push_back(std::byte(std::stoi(hex.substr(k, 2), nullptr, 16)));
+        if (!ok) p.error_at("client_id", "expected at least two hex bytes (type and identifier) like \"01:02:66:01:00:00:02\"");
       }
       if (!res.mac && res.client_id.empty()) p.error("a reservation names a \"mac\" or a \"client_id\"");
       if (auto a = p.ipv4("address", true)) {
         res.address = *a;
-        if (prefix && !prefix->contains(*a)) p.error_at("address", a->to_string() + " is outside the subnet " + prefix->to_string());
+        if (prefix && !prefix->contains(*a)) {
+          p.error_at("address", a->to_string() + " is outside the subnet " + prefix->to_string());
+        } else if (prefix && prefix->length() < 31 && (*a == prefix->network() || *a == prefix->broadcast())) {
+          p.error_at("address", a->to_string() + " is the network or broadcast address of " + prefix->to_string());
+        }
+        for (const auto& ex : sub.exclusions)
+          if (ex.contains(*a)) p.error_at("address", a->to_string() + " is excluded from the subnet's pools");
+        for (const auto& other : sub.reservations) {
+          if (other.address == *a) p.error_at("address", a->to_string() + " is reserved twice");
+          if (res.mac && other.mac && *res.mac == *other.mac) p.error_at("mac", "this MAC has two reservations");
+          if (!res.client_id.empty() && other.client_id == res.client_id) p.error_at("client_id", "this client id has two reservations");
+        }
       }
       sub.reservations.push_back(res);
     });
@@ -666,6 +706,8 @@ ServerSpec parse_server(const Node& n) {
     sub.lease_time = e.duration("lease").value_or(core::hours(2));
     sub.renewal_time = e.duration("t1");
     sub.rebinding_time = e.duration("t2");
+    if (sub.renewal_time && *sub.renewal_time <= Duration::zero()) e.error_at("t1", "T1 must be positive");
+    if (sub.rebinding_time && *sub.rebinding_time <= Duration::zero()) e.error_at("t2", "T2 must be positive");
     const Duration t1 = sub.renewal_time.value_or(sub.lease_time / 2);
     const Duration t2 = sub.rebinding_time.value_or(sub.lease_time * 7 / 8);
     if (t1 > t2) e.error_at(sub.renewal_time ? "t1" : "t2", "T1 (" + core::to_string(t1) + ") must not exceed T2 (" + core::to_string(t2) + ")");
@@ -693,6 +735,13 @@ ServerSpec parse_server(const Node& n) {
       if (c.subnets[i].prefix.overlaps(c.subnets[j].prefix))
         n.error_at("subnets", "subnets " + c.subnets[i].prefix.to_string() + " and " + c.subnets[j].prefix.to_string() +
                                   " of one server overlap");
+  // The engine's own consistency check, as a backstop: anything it would refuse is a
+  // validation error here, never an abort at run time.
+  if (!c.subnets.empty()) {
+    proto::DhcpServerConfig probe = c;
+    if (probe.server_id.is_zero()) probe.server_id = Ipv4Address::from_octets(192, 0, 2, 1);  // filled in at build
+    if (auto why = proto::validate(probe)) n.error("this server's configuration is not usable: " + *why);
+  }
   return s;
 }
 
@@ -746,7 +795,8 @@ HostGroupSpec parse_host(const Node& n) {
   h.segment = n.string("segment", true).value_or("");
   h.os = n.enumerated("os", {"linux", "windows"}).value_or("linux") == "windows" ? net::OsProfile::kWindows
                                                                                    : net::OsProfile::kLinux;
-  int methods = n.has("static") + n.has("manual") + (n.has("dhcp") && !n.value().value("inform", false));
+  const bool informs = n.has("inform") && n.value()["inform"].is_boolean() && n.value()["inform"].get<bool>();
+  int methods = n.has("static") + n.has("manual") + (n.has("dhcp") && !informs);
   if (methods > 1) n.error("a host is configured by one of \"static\", \"manual\" or \"dhcp\", not several");
   if (n.has("static")) {
     Node st = n.child("static");
@@ -778,6 +828,8 @@ HostGroupSpec parse_host(const Node& n) {
     if (!h.dhcp) h.dhcp = DhcpClientSpec{};
   }
   h.acd = n.boolean("acd").value_or(false);
+  if (h.acd && h.method == ConfigMethod::kDhcp)
+    n.error_at("acd", "\"acd\" is for static addresses; a DHCP client probes with \"dhcp\": {\"probe_on_ack\": true}");
   h.dns_responder = n.boolean("dns_responder").value_or(false);
   if (n.has("boot")) {
     if (auto d = parse_distribution(n.child("boot"))) h.boot = *d;
@@ -792,12 +844,12 @@ ChurnSpec parse_churn(const Node& n) {
   ChurnSpec c;
   if (!n.expect_object("a churn process")) return c;
   n.allowed({"name", "segment", "os", "arrivals", "stay", "release_probability", "patience", "random_mac",
-             "population", "max_arrivals", "dhcp", "probes", "acd"});
+             "population", "max_arrivals", "dhcp", "probes"});
   c.name = n.string("name", true).value_or("");
   auto brace = c.name.find("{i}");
   if (brace == std::string::npos) n.error_at("name", "churned clients need \"{i}\" in their name (e.g. \"guest-{i}\")");
   c.group = brace == std::string::npos ? c.name : c.name.substr(0, brace) + c.name.substr(brace + 3);
-  while (!c.group.empty() && (c.group.back() == '-' || c.group.back() == '_')) c.group.pop_back();
+  while (!c.group.empty() && (c.group.back() == '-' || c.group.back() == '_' || c.group.back() == '.')) c.group.pop_back();
   c.segment = n.string("segment", true).value_or("");
   c.os = n.enumerated("os", {"linux", "windows"}).value_or("linux") == "windows" ? net::OsProfile::kWindows
                                                                                    : net::OsProfile::kLinux;
@@ -840,10 +892,13 @@ ChurnSpec parse_churn(const Node& n) {
   c.max_clients = n.integer("max_arrivals", 1, Limits::kMaxHosts).value_or(100'000);
   c.population = n.integer("population", 0, Limits::kMaxHosts).value_or(0);
   if (n.has("dhcp")) {
-    if (auto d = parse_dhcp_client(n.child("dhcp"))) c.dhcp = *d;
+    if (n.value()["dhcp"].is_boolean() && !n.value()["dhcp"].get<bool>())
+      n.error_at("dhcp", "churned clients always use DHCP (give settings or true)");
+    else if (auto d = parse_dhcp_client(n.child("dhcp")))
+      c.dhcp = *d;
   }
   if (n.has("probes")) c.probes = parse_probes(n.child("probes"));
-  c.acd = n.boolean("acd").value_or(false);
+  if (n.has("acd")) n.error_at("acd", "churned clients use DHCP: probe with \"dhcp\": {\"probe_on_ack\": true}");
   return c;
 }
 
@@ -885,7 +940,8 @@ TimelineAction parse_action(const Node& n) {
     n.allowed({"at", "action", "host", "release", "fraction"});
     a.kind = K::kLeave;
     a.host = n.string("host", true).value_or("");
-    a.release = n.boolean("release").value_or(true);
+    a.release_given = n.has("release");
+    a.release = n.boolean("release").value_or(false);
     a.fraction = n.number("fraction", 0.0, 1.0).value_or(1.0);
   }
   return a;
@@ -1024,6 +1080,25 @@ void cross_check(Scenario& s, Ctx& ctx) {
       if (!names.find(h.probes.peers[i])) err(base + "/peers/" + std::to_string(i), "unknown host '" + h.probes.peers[i] + "'");
     for (std::size_t i = 0; i < h.probes.outside.size(); ++i)
       if (!names.find(h.probes.outside[i])) err(base + "/outside/" + std::to_string(i), "unknown host '" + h.probes.outside[i] + "'");
+  }
+  for (std::size_t k = 0; k < s.churn.size(); ++k) {
+    const auto& p = s.churn[k].probes;
+    const std::string base = "/churn/" + std::to_string(k) + "/probes";
+    for (std::size_t i = 0; i < p.peers.size(); ++i)
+      if (!names.find(p.peers[i])) err(base + "/peers/" + std::to_string(i), "unknown host '" + p.peers[i] + "'");
+    for (std::size_t i = 0; i < p.outside.size(); ++i)
+      if (!names.find(p.outside[i])) err(base + "/outside/" + std::to_string(i), "unknown host '" + p.outside[i] + "'");
+  }
+  {
+    std::map<std::string, std::string> on_router;
+    for (std::size_t k = 0; k < s.servers.size(); ++k) {
+      const auto& sv = s.servers[k];
+      if (sv.router.empty()) continue;
+      auto [it, fresh] = on_router.emplace(sv.router, sv.name);
+      if (!fresh)
+        err("/dhcp_servers/" + std::to_string(k) + "/router", "router '" + sv.router + "' already runs server '" +
+                                                                  it->second + "' (one server per node)");
+    }
   }
   for (const auto& a : s.timeline) {
     using K = TimelineAction::Kind;

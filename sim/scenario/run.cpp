@@ -218,6 +218,7 @@ ScenarioRun::ScenarioRun(const Scenario& s, RunSettings settings)
       rc.interfaces.push_back(net::RouterInterfaceConfig{i.name, segs.at(i.segment), i.mac.value_or(router_mac(router_mac_n++)),
                                                          i.address, i.prefix_len});
     rc.default_route = r.default_route.value_or(wire::Ipv4Address());
+    rc.static_routes = r.routes;
     auto index_of = [&](const std::string& name) {
       for (uint32_t k = 0; k < r.interfaces.size(); ++k)
         if (r.interfaces[k].name == name) return k;
@@ -433,7 +434,12 @@ ScenarioRun::ScenarioRun(const Scenario& s, RunSettings settings)
           for (auto t : targets) n.reboot_host(t, act.downtime);
           break;
         case K::kLeave:
-          for (auto t : targets) n.host_leave(t, act.release);
+          for (auto t : targets) {
+            const auto& h = n.host(t);
+            const bool release = act.release_given ? act.release
+                                                   : (h.dhcp && h.dhcp->config().release_on_shutdown);
+            n.host_leave(t, release);
+          }
           break;
       }
     });
@@ -530,7 +536,7 @@ void ScenarioRun::Impl::arrive(std::size_t k) {
     if (blocked) ++s.blocked;
     else ++s.departures;
     if (!blocked && release) ++s.releases;
-    n.host_leave(id, !blocked && release);
+    n.host_leave(id, !blocked && release, blocked);
     --ch.present;
     if (ch.spec->population > 0) ch.absent.push_back(device);
   };

@@ -11,14 +11,15 @@ namespace {
 // Splits "12.5ms" into 12.5 and "ms"; the number must be plain decimal (no sign, no
 // exponent) so that "1e3s" or "-1s" do not slip through.
 bool split_number(std::string_view text, double& value, std::string_view& unit) {
+  // Digits, optionally a point and more digits: "1.5" yes; ".5", "5." and "1e3" no.
   std::size_t i = 0;
-  bool digits = false, dot = false;
-  while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || (text[i] == '.' && !dot))) {
-    if (text[i] == '.') dot = true;
-    else digits = true;
-    ++i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  if (i == 0) return false;
+  if (i < text.size() && text[i] == '.') {
+    std::size_t frac = ++i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (i == frac) return false;
   }
-  if (!digits) return false;
   auto [p, ec] = std::from_chars(text.data(), text.data() + i, value);
   if (ec != std::errc{} || p != text.data() + i) return false;
   unit = text.substr(i);

@@ -237,15 +237,18 @@ TEST(Metrics, RelayForwardsCountedApart) {
       m.timeseries().column("leases:central/10.0.1.0/24/10.0.1.100-10.0.1.199").has_value());
 }
 
-// A client with no server waits; when it leaves without an address it counts as blocked
-// (cumulative), and stops counting as waiting.
+// A client with no server waits; when it leaves because its patience ran out it counts
+// as blocked (cumulative) and stops counting as waiting. A client that leaves without an
+// address for another reason (its stay ended) is not blocked, only "left without address".
 TEST(Metrics, LeavingWithoutAnAddressIsBlocked) {
   TestNet t;
   SegmentId lan = t.segment("lan", "10.0.0.0/24");
   const uint32_t g = t.group("visitors", "churn");
   NodeId v = t.dhcp_host("v1", lan, 0x300, dhcp_profile(), g);
   NodeId w = t.dhcp_host("v2", lan, 0x301, dhcp_profile(), g);
-  t.sim.schedule_at(kT0 + 15_s, [&] { t.net.host_leave(v, true); });
+  NodeId x = t.dhcp_host("v3", lan, 0x302, dhcp_profile(), g);
+  t.sim.schedule_at(kT0 + 15_s, [&] { t.net.host_leave(v, true, /*blocked=*/true); });
+  t.sim.schedule_at(kT0 + 5_s, [&] { t.net.host_leave(x, false); });
   auto& m = t.start(10_s, kT0 + 30_s);
   t.sim.run_until(kT0 + 30_s);
   m.finish(t.sim.now());
@@ -257,18 +260,22 @@ TEST(Metrics, LeavingWithoutAnAddressIsBlocked) {
   EXPECT_EQ(ts.series("bound"), (std::vector<int64_t>{0, 0, 0}));
   EXPECT_TRUE(m.blocked(v));
   EXPECT_FALSE(m.blocked(w));
+  EXPECT_FALSE(m.blocked(x));
   EXPECT_TRUE(m.left(v));
+  EXPECT_TRUE(m.left(x));
+  EXPECT_EQ(m.left_without_address(), 2u);
 
   report::SummaryInputs in = inputs(t);
   in.churn.push_back({"visitors", 2, 1, 1, 0, 2});
   const auto s = report::build_summary(in, t.net, t.grouping, m);
   EXPECT_EQ(s["hosts"]["blocked"], 1);
-  EXPECT_EQ(s["hosts"]["left"], 1);
+  EXPECT_EQ(s["hosts"]["left"], 2);
+  EXPECT_EQ(s["hosts"]["left_without_address"], 2);
   EXPECT_EQ(s["groups"]["visitors"]["waiting_at_end"], 1);
-  EXPECT_EQ(s["groups"]["visitors"]["without_address"], 2);
+  EXPECT_EQ(s["groups"]["visitors"]["without_address"], 3);
   EXPECT_EQ(s["churn"]["visitors"]["arrivals"], 2);
   EXPECT_EQ(s["churn"]["visitors"]["blocked"], 1);
-  EXPECT_EQ(s["hosts"]["by_method"]["churn"], 2);
+  EXPECT_EQ(s["hosts"]["by_method"]["churn"], 3);
 }
 
 // A link-local address (RFC 3927 fallback) is counted apart and is not "an address": the

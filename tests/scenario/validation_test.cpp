@@ -232,3 +232,72 @@ TEST(Units, DurationsBandwidthRates) {
   EXPECT_DOUBLE_EQ(*parse_rate("2/min"), 2.0 / 60);
   EXPECT_FALSE(parse_rate("30").has_value());
 }
+
+// Values the DHCP server engine would refuse are validation errors (with a pointer),
+// never an abort at run time.
+TEST(Validation, ServerSettingsTheEngineRefuses) {
+  auto d = base();
+  d["dhcp_servers"][0]["offer_hold"] = "0s";
+  expect_error(d, "/dhcp_servers/0/offer_hold", "must be positive");
+  d = base();
+  d["dhcp_servers"][0]["decline_probation"] = "0s";
+  expect_error(d, "/dhcp_servers/0/decline_probation", "must be positive");
+  d = base();
+  d["dhcp_servers"][0]["server_id"] = "0.0.0.0";
+  expect_error(d, "/dhcp_servers/0/server_id", "unicast address");
+  d = base();
+  d["dhcp_servers"][0]["ping_check"] = {{"wait", "0s"}};
+  expect_error(d, "/dhcp_servers/0/ping_check/wait", "must be positive");
+  d = base();
+  d["dhcp_servers"][0]["subnets"][0]["t1"] = "0s";
+  expect_error(d, "/dhcp_servers/0/subnets/0/t1", "T1 must be positive");
+  d = base();
+  d["dhcp_servers"][0]["subnets"][0]["exclusions"] = {"10.0.1.5-10.0.1.9"};
+  expect_error(d, "/dhcp_servers/0/subnets/0/exclusions/0", "outside its subnet");
+  d = base();
+  d["dhcp_servers"][0]["subnets"][0]["reservations"] = {{{"mac", "02:00:00:00:00:01"}, {"address", "10.0.0.150"}},
+                                                        {{"mac", "02:00:00:00:00:02"}, {"address", "10.0.0.150"}}};
+  expect_error(d, "/dhcp_servers/0/subnets/0/reservations/1/address", "reserved twice");
+  d = base();
+  d["dhcp_servers"][0]["subnets"][0]["reservations"] = {{{"client_id", "01"}, {"address", "10.0.0.150"}}};
+  expect_error(d, "/dhcp_servers/0/subnets/0/reservations/0/client_id", "at least two hex bytes");
+  d = base();
+  d["dhcp_servers"][0]["subnets"][0]["reservations"] = {{{"mac", "02:00:00:00:00:01"}, {"address", "10.0.0.255"}}};
+  expect_error(d, "/dhcp_servers/0/subnets/0/reservations/0/address", "network or broadcast");
+  d = base();
+  d["dhcp_servers"].push_back(d["dhcp_servers"][0]);
+  d["dhcp_servers"][1]["name"] = "s2";
+  d["dhcp_servers"][1]["subnets"][0]["pools"] = {"10.0.0.200-10.0.0.220"};
+  expect_error(d, "/dhcp_servers/1/router", "already runs server 's'");
+}
+
+// Wrong types and silently ignored settings are reported, not thrown or dropped.
+TEST(Validation, NothingIsSilentlyIgnored) {
+  auto d = base();
+  d["hosts"][1]["inform"] = "yes";
+  d["hosts"][1]["dhcp"] = true;
+  expect_error(d, "/hosts/1/inform", "expected true or false");
+  d = base();
+  d["hosts"][0]["dhcp"] = {{"start_delay", {"1s", "2s", "3s"}}};
+  expect_error(d, "/hosts/0/dhcp/start_delay", "[min, max]");
+  d = base();
+  d["hosts"][0]["acd"] = true;
+  expect_error(d, "/hosts/0/acd", "probe_on_ack");
+  d = base();
+  d["routers"][0]["relay"] = {{"servers", {"10.0.9.5"}}, {"interfaces", json::array()}};
+  expect_error(d, "/routers/0/relay/interfaces", "at least one");
+  d = base();
+  d["churn"] = {{{"name", "g-{i}"}, {"segment", "lan"}, {"arrivals", {{"rate", "1/min"}}}, {"stay", "10m"},
+                 {"dhcp", false}}};
+  expect_error(d, "/churn/0/dhcp", "always use DHCP");
+  d = base();
+  d["churn"] = {{{"name", "g-{i}"}, {"segment", "lan"}, {"arrivals", {{"rate", "1/min"}}}, {"stay", "10m"},
+                 {"probes", {{"peers", {"nobody"}}}}}};
+  expect_error(d, "/churn/0/probes/peers/0", "unknown host 'nobody'");
+  d = base();
+  d["duration"] = ".5h";
+  expect_error(d, "/duration", "is not a duration");
+  d = base();
+  d["duration"] = "5.h";
+  expect_error(d, "/duration", "is not a duration");
+}

@@ -233,7 +233,8 @@ struct ServerDrop {
   uint32_t queue_length;
 };
 
-enum class NodeEventKind : uint8_t { kBoot, kReboot, kShutdown, kLeave, kLinkDown, kLinkUp, kServerStop, kServerStart, kGaveUp };
+/// kBlocked: a client that left because it had no address after its patience (churn).
+enum class NodeEventKind : uint8_t { kBoot, kReboot, kShutdown, kLeave, kLinkDown, kLinkUp, kServerStop, kServerStart, kGaveUp, kBlocked };
 const char* to_string(NodeEventKind k);
 struct NodeEvent {
   Time time;

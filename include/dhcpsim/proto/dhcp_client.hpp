@@ -366,7 +366,12 @@ class DhcpClient {
                             std::vector<DhcpClientAction>& out);
   /// Graceful shutdown: DHCPRELEASE if configured and bound, then STOPPED (the lease is
   /// forgotten if released, remembered otherwise).
+  /// Graceful shutdown: a DHCPRELEASE if the config says so (release_on_shutdown), else
+  /// a silent stop.
   void release(core::Time now, core::Rng& rng, std::vector<DhcpClientAction>& out);
+  /// A DHCPRELEASE now if there is a lease, whatever the config (the caller decided, e.g.
+  /// a churned client's draw or a timeline action).
+  void release_now(core::Time now, core::Rng& rng, std::vector<DhcpClientAction>& out);
   /// Silent leave: STOPPED, remembering a bound lease for reboot().
   void stop(core::Time now, std::vector<DhcpClientAction>& out);
   /// A statically addressed host asking for options only (RFC 2131 §3.4): DHCPINFORM with

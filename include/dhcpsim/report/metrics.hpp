@@ -139,6 +139,8 @@ class MetricsCollector : public net::TraceSink {
   uint64_t peak_bound() const { return peak_bound_; }
   uint64_t peak_waiting() const { return peak_waiting_; }
   uint64_t blocked_total() const { return blocked_total_; }
+  /// Hosts that left while holding no usable address (blocked ones and any others).
+  uint64_t left_without_address() const { return left_without_address_; }
   uint64_t gave_up_total() const { return gave_up_total_; }
   uint64_t leaves() const { return leaves_total_; }
   /// Client lease changes by net::LeaseChangeKind (acquired, renewed, lost, released).
@@ -193,6 +195,7 @@ class MetricsCollector : public net::TraceSink {
   uint64_t peak_bound_ = 0;
   uint64_t peak_waiting_ = 0;
   uint64_t blocked_total_ = 0;
+  uint64_t left_without_address_ = 0;
   uint64_t gave_up_total_ = 0;
   uint64_t leaves_total_ = 0;
   std::array<uint64_t, 4> lease_changes_{};

@@ -78,6 +78,7 @@ struct RouterSpec {
   std::string name;
   std::vector<RouterInterfaceSpec> interfaces;
   std::optional<Ipv4Address> default_route;
+  std::vector<std::pair<Ipv4Prefix, Ipv4Address>> routes;  // static routes: prefix via next hop
   std::optional<RelaySpec> relay;
 };
 
@@ -183,6 +184,7 @@ struct TimelineAction {
   double value = 0.0;
   Duration downtime = core::seconds(30);
   bool release = false;
+  bool release_given = false;  // else: the host's dhcp.release_on_leave
   double fraction = 1.0;  // for a group: the share of its hosts
   std::string json_pointer;  // where it came from, for messages
 };
