@@ -19,7 +19,7 @@ core::Rng& Network::rng_of(IfaceId ifc) {
 
 void Network::send_arp(IfaceId ifc, const wire::ArpPacket& arp, MacAddress dst) {
   const Interface& i = ifaces_[ifc.value];
-  FrameRef f = new_frame();
+  FrameRef f = new_frame(wire::arp_frame_size(true));
   wire::ArpFrameSpec spec{i.mac, dst, arp, true};
   f.set_size(wire::encode_arp_frame(spec, f.capacity_bytes()));
   transmit(ifc, std::move(f));

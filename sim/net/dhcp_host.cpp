@@ -23,7 +23,7 @@ void Network::emit_dhcp(NodeId node, IfaceId iface, DhcpRole role, bool sent, Ip
 void Network::send_udp_raw(IfaceId iface, Ipv4Address src, MacAddress dst_mac, Ipv4Address dst, uint16_t sport,
                            uint16_t dport, wire::ConstBytes payload) {
   const Interface& i = ifaces_[iface.value];
-  FrameRef f = new_frame();
+  FrameRef f = new_frame(wire::udp_frame_size(payload.size()));
   wire::UdpFrameSpec spec;
   spec.src_mac = i.mac;
   spec.dst_mac = dst_mac;

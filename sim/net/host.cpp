@@ -72,7 +72,7 @@ uint8_t default_ttl(OsProfile os) { return os == OsProfile::kWindows ? 128 : 64;
 
 FrameRef Network::build_udp(const Interface& i, Ipv4Address src, Ipv4Address dst, uint16_t sport,
                             uint16_t dport, wire::ConstBytes payload, uint8_t ttl) {
-  FrameRef f = new_frame();
+  FrameRef f = new_frame(wire::udp_frame_size(payload.size()));
   wire::UdpFrameSpec spec;
   spec.src_mac = i.mac;
   spec.dst_mac = MacAddress();  // filled in when the next hop resolves
@@ -88,7 +88,7 @@ FrameRef Network::build_udp(const Interface& i, Ipv4Address src, Ipv4Address dst
 
 FrameRef Network::build_echo(const Interface& i, Ipv4Address src, Ipv4Address dst, bool reply,
                              uint16_t ident, uint16_t seq, wire::ConstBytes data, uint8_t ttl) {
-  FrameRef f = new_frame();
+  FrameRef f = new_frame(wire::icmp_echo_frame_size(data.size()));
   wire::IcmpEchoFrameSpec spec;
   spec.src_mac = i.mac;
   spec.src_ip = src;

@@ -114,8 +114,18 @@ NodeId Network::add_router(RouterConfig config) {
     topology_.add_interface(id, ifc, ic.segment, ic.name, &subnet);
     r.routes.push_back(Route{subnet, ifc, Ipv4Address()});
   }
+  // Static routes leave through the interface whose connected subnet holds the next hop.
+  const std::size_t connected = r.routes.size();
+  for (const auto& [prefix, via] : config.static_routes) {
+    for (std::size_t k = 0; k < connected; ++k) {
+      if (r.routes[k].prefix.contains(via)) {
+        r.routes.push_back(Route{prefix, r.routes[k].iface, via});
+        break;
+      }
+    }
+  }
   // Longest prefix first, so the first match is the most specific (stable: ties keep
-  // interface order).
+  // the order: connected before static).
   std::stable_sort(r.routes.begin(), r.routes.end(),
                    [](const Route& a, const Route& b) { return a.prefix.length() > b.prefix.length(); });
   if (!config.default_route.is_zero()) {
@@ -197,10 +207,8 @@ void Network::detach(IfaceId ifc) {
   erase_one(s.by_mac[i.mac.to_u64()], ifc);
   if (s.by_mac[i.mac.to_u64()].empty()) s.by_mac.erase(i.mac.to_u64());
   erase_one(s.bootp_server_listeners, ifc);
-  for (auto it = s.acd_watchers.begin(); it != s.acd_watchers.end();) {
-    erase_one(it->second, ifc);
-    it = it->second.empty() ? s.acd_watchers.erase(it) : std::next(it);
-  }
+  for (auto& [ip, list] : s.acd_watchers) erase_one(list, ifc);
+  absl::erase_if(s.acd_watchers, [](const auto& kv) { return kv.second.empty(); });
   // Keep attach order dense: the last interface takes the freed position.
   IfaceId last = s.attached.back();
   s.attached[i.seg_pos] = last;
@@ -238,6 +246,17 @@ void Network::set_iface_address(IfaceId ifc, Ipv4Address address, uint8_t prefix
                                 AddressSource source) {
   Interface& i = ifaces_[ifc.value];
   if (i.address == address && i.prefix_len == prefix_len) return;
+  if (node_kinds_[i.node.value] == NodeKind::kRouter) {
+    Router& r = routers_[node_index_[i.node.value]];
+    if (!i.address.is_zero()) {
+      r.local_addresses.erase(i.address.value());
+      r.local_addresses.erase(wire::Ipv4Prefix(i.address, i.prefix_len).broadcast().value());
+    }
+    if (!address.is_zero()) {
+      r.local_addresses.insert(address.value());
+      if (prefix_len < 31) r.local_addresses.insert(wire::Ipv4Prefix(address, prefix_len).broadcast().value());
+    }
+  }
   const bool live = i.attached && i.up;
   if (!i.address.is_zero()) {
     if (live) owners_remove(segments_[i.segment.value], ifc, i.address);

@@ -50,24 +50,21 @@ void Network::router_receive(Router& r, IfaceId in, const FrameRef& frame, const
   // legitimate for a client's DHCP broadcast, which the relay path takes.
   const Ipv4Address src = p.ipv4->src;
   bool martian = src.is_broadcast() || src.is_multicast() || (src.is_zero() && !dst.is_broadcast());
-  for (IfaceId k : r.ifaces) {
-    const Interface& ki = ifaces_[k.value];
-    if (!ki.address.is_zero() && ki.prefix_len < 31 &&
-        wire::Ipv4Prefix(ki.address, ki.prefix_len).broadcast() == src)
-      martian = true;
+  // A source that is one of our subnets' directed broadcasts (our own addresses are in
+  // the same set, but a packet from one of them is ours looped back: not martian here).
+  if (!martian && r.local_addresses.contains(src.value())) {
+    for (IfaceId k : r.ifaces) {
+      const Interface& ki = ifaces_[k.value];
+      if (!ki.address.is_zero() && ki.prefix_len < 31 && wire::Ipv4Prefix(ki.address, ki.prefix_len).broadcast() == src)
+        martian = true;
+    }
   }
   if (martian) {
     ++r.stats.martian_sources;
     return;
   }
   // Addressed to the router itself (any of its interfaces), or a broadcast it listens to?
-  bool local = dst.is_broadcast();
-  for (IfaceId k : r.ifaces) {
-    const Interface& ki = ifaces_[k.value];
-    if (ki.address == dst || (!ki.address.is_zero() && wire::Ipv4Prefix(ki.address, ki.prefix_len).broadcast() == dst))
-      local = true;
-  }
-  if (local) {
+  if (dst.is_broadcast() || r.local_addresses.contains(dst.value())) {
     router_local(r, in, frame, p);
     return;
   }
@@ -128,7 +125,7 @@ void Network::router_forward(Router& r, IfaceId in, const FrameRef& frame, const
     ipp.ip.total_length = static_cast<uint16_t>(wire::kIpv4MinHeaderSize + te.encoded_size());
     ipp.payload = std::move(te);
     f.payload = std::move(ipp);
-    FrameRef fr = new_frame();
+    FrameRef fr = new_frame(wire::encoded_frame_size(f));
     fr.set_size(wire::encode_frame(f, fr.capacity_bytes()));
     router_send(r, back->iface, back->next_hop.is_zero() ? p.ipv4->src : back->next_hop, std::move(fr));
     return;
@@ -142,7 +139,7 @@ void Network::router_forward(Router& r, IfaceId in, const FrameRef& frame, const
   }
   // Copy the frame (the original is shared with other receivers), decrement TTL and patch
   // the header checksum (RFC 1624 incremental update: TTL is the high byte of a word).
-  FrameRef out = new_frame();
+  FrameRef out = new_frame(frame.size());
   auto src = frame.bytes();
   auto dstb = out.capacity_bytes();
   std::copy(src.begin(), src.end(), dstb.begin());

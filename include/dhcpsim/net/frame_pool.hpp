@@ -23,7 +23,9 @@ struct FrameBuf {
   uint64_t id;        // network-wide frame number, the key of per-receiver loss draws
   uint32_t refs;
   uint32_t len;
-  std::byte data[kCapacity];
+  uint16_t capacity;  // bytes of `data` (the buffer's size class)
+  uint8_t size_class;
+  std::byte data[];   // `capacity` bytes follow
 };
 
 /// A counted reference to a frame buffer (8 bytes, so events that carry one stay inline).
@@ -40,6 +42,7 @@ class FrameRef {
   explicit operator bool() const { return b_ != nullptr; }
   uint64_t id() const { return b_->id; }
   std::size_t size() const { return b_->len; }
+  std::size_t capacity() const { return b_->capacity; }
   std::span<const std::byte> bytes() const { return {b_->data, b_->len}; }
   /// Writable bytes: only for the frame's builder, before it is shared.
   std::span<std::byte> mutable_bytes() {
@@ -47,37 +50,45 @@ class FrameRef {
     return {b_->data, b_->len};
   }
   void set_size(std::size_t n) {
-    DHCPSIM_ASSERT(n <= FrameBuf::kCapacity, "frame larger than the buffer");
+    DHCPSIM_ASSERT(n <= b_->capacity, "frame larger than the buffer");
     b_->len = static_cast<uint32_t>(n);
   }
-  std::span<std::byte> capacity_bytes() { return {b_->data, FrameBuf::kCapacity}; }
+  std::span<std::byte> capacity_bytes() { return {b_->data, b_->capacity}; }
 
  private:
   FrameBuf* b_ = nullptr;
 };
 
+/// Frame buffers in three size classes (ARP and small ICMP fit in 128 bytes, DHCP and
+/// DNS in 512), so that a backlog of frames queued behind a busy NIC costs what the
+/// frames weigh, not a full-size buffer each.
 class FramePool {
  public:
+  static constexpr std::size_t kClasses = 3;
+  static constexpr std::size_t kClassCapacity[kClasses] = {128, 512, FrameBuf::kCapacity};
+
   FramePool() = default;
+  ~FramePool();
   FramePool(const FramePool&) = delete;
   FramePool& operator=(const FramePool&) = delete;
 
-  /// A fresh buffer of capacity kCapacity and size 0, with a new frame id.
-  FrameRef allocate();
+  /// A fresh buffer that holds at least `capacity` bytes, size 0, with a new frame id.
+  FrameRef allocate(std::size_t capacity = FrameBuf::kCapacity);
   void release(FrameBuf* b) {
-    b->next_free = free_;
-    free_ = b;
+    b->next_free = free_[b->size_class];
+    free_[b->size_class] = b;
     --in_use_;
   }
   std::size_t in_use() const { return in_use_; }
-  std::size_t allocated() const { return chunks_.size() * kChunk; }
+  std::size_t allocated_bytes() const { return allocated_bytes_; }
   uint64_t frames_made() const { return next_id_; }
 
  private:
-  static constexpr std::size_t kChunk = 64;
-  std::vector<std::unique_ptr<FrameBuf[]>> chunks_;
-  FrameBuf* free_ = nullptr;
+  static constexpr std::size_t kChunkBytes = 64 * 1024;
+  std::vector<std::byte*> chunks_;
+  FrameBuf* free_[kClasses] = {nullptr, nullptr, nullptr};
   std::size_t in_use_ = 0;
+  std::size_t allocated_bytes_ = 0;
   uint64_t next_id_ = 0;
 };
 

@@ -22,6 +22,7 @@
 #include "dhcpsim/proto/dhcp_server.hpp"
 #include "dhcpsim/proto/relay_agent.hpp"
 #include <deque>
+#include <absl/container/flat_hash_set.h>
 #include "dhcpsim/proto/neighbour_cache.hpp"
 #include "dhcpsim/wire/frame.hpp"
 #include "dhcpsim/wire/peek.hpp"
@@ -158,6 +159,8 @@ struct RouterConfig {
   std::string name;
   std::vector<RouterInterfaceConfig> interfaces;
   Ipv4Address default_route;  // next hop; zero: none
+  /// Static routes: destination prefix via a next hop on a connected subnet.
+  std::vector<std::pair<wire::Ipv4Prefix, Ipv4Address>> static_routes;
   proto::NeighbourParams arp_params = proto::NeighbourParams::linux_defaults();
   std::shared_ptr<const DhcpServiceConfig> dhcp_server;  // the gateway is the DHCP server
   std::optional<RelayConfig> relay;
@@ -301,6 +304,9 @@ struct RouterStats {
 
 struct Router {
   NodeId id;
+  /// Addresses that are the router's own: its interfaces' addresses and their subnets'
+  /// directed broadcasts (a lookup, not a scan of hundreds of interfaces per packet).
+  absl::flat_hash_set<uint32_t> local_addresses;
   uint32_t service = Host::kNoService;
   std::unique_ptr<proto::RelayAgent> relay;
   std::vector<Ipv4Address> relay_servers;
@@ -365,7 +371,8 @@ class Network {
   void reboot_host(NodeId host, core::Duration downtime);
   /// A host leaves the network for good (churn): with `release`, its DHCP client sends a
   /// RELEASE first (if its profile allows); then its interface is detached.
-  void host_leave(NodeId host, bool release);
+  /// `blocked`: it leaves because it had no address after its patience (reported).
+  void host_leave(NodeId host, bool release, bool blocked = false);
   /// Stops / starts the DHCP server on a node (with or without its lease database).
   void server_stop(NodeId node, bool keep_leases);
   void server_start(NodeId node);
@@ -403,7 +410,7 @@ class Network {
   std::vector<ConflictNow> conflicts_now() const;
 
   // ---- used by the node logic (hosts, routers, services) -------------------------
-  FrameRef new_frame() { return frames_.allocate(); }
+  FrameRef new_frame(std::size_t capacity = FrameBuf::kCapacity) { return frames_.allocate(capacity); }
   void transmit(IfaceId from, FrameRef frame);
   /// Sets or clears (zero) an interface's address; keeps indexes and the conflict oracle.
   void set_iface_address(IfaceId iface, Ipv4Address address, uint8_t prefix_len,

@@ -13,9 +13,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
 #include <boost/container/small_vector.hpp>
 
 #include "dhcpsim/core/time.hpp"
@@ -84,14 +84,15 @@ class Segment {
   std::vector<IfaceId> attached;  // attach order: the delivery order in both modes
   uint32_t up_count = 0;          // attached interfaces whose link is up
 
-  // Indexes: kept exact by the network whenever the state they summarise changes.
-  std::unordered_map<uint64_t, IfaceList> by_mac;
-  std::unordered_map<uint32_t, AddressOwners> owners;
-  std::unordered_map<uint32_t, ArpHolders> arp_holders;
-  std::unordered_map<uint32_t, IfaceList> acd_watchers;
+  // Indexes: kept exact by the network whenever the state they summarise changes. They
+  // are looked up, never iterated into any output (their order is unspecified).
+  absl::flat_hash_map<uint64_t, IfaceList> by_mac;
+  absl::flat_hash_map<uint32_t, AddressOwners> owners;
+  absl::flat_hash_map<uint32_t, ArpHolders> arp_holders;
+  absl::flat_hash_map<uint32_t, IfaceList> acd_watchers;
   IfaceList bootp_server_listeners;  // receive broadcasts to UDP 67 (servers, relays)
 
-  std::unordered_map<uint32_t, bool> ever_conflicted;
+  absl::flat_hash_map<uint32_t, bool> ever_conflicted;
   ConflictTotals conflicts;
 };
 
