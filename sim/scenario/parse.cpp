@@ -783,7 +783,7 @@ HostGroupSpec parse_host(const Node& n) {
   HostGroupSpec h;
   if (!n.expect_object("a host or host group")) return h;
   n.allowed({"name", "count", "segment", "os", "static", "manual", "dhcp", "inform", "acd", "dns_responder", "boot",
-             "probes", "mac"});
+             "probes", "mac", "routes"});
   h.name = n.string("name", true).value_or("");
   h.count = n.integer("count", 1, Limits::kMaxHosts).value_or(1);
   auto brace = h.name.find("{i}");
@@ -837,6 +837,16 @@ HostGroupSpec parse_host(const Node& n) {
   if (n.has("probes")) h.probes = parse_probes(n.child("probes"));
   h.mac = n.mac("mac");
   if (h.mac && h.count > 1) n.error_at("mac", "a fixed MAC is for one host");
+  n.each("routes", [&](const Node& e, std::size_t) {
+    if (!e.expect_object("a static route {\"prefix\", \"via\"}")) return;
+    e.allowed({"prefix", "via"});
+    auto p = e.prefix("prefix", true);
+    auto via = e.ipv4("via", true);
+    if (p && via) h.routes.push_back({*p, *via});
+  }, false, 10'000);
+  // Longest prefix first (stable: equal lengths keep their order).
+  std::stable_sort(h.routes.begin(), h.routes.end(),
+                   [](const auto& a, const auto& b) { return a.first.length() > b.first.length(); });
   return h;
 }
 

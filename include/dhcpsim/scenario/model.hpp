@@ -146,6 +146,7 @@ struct HostGroupSpec {
   std::optional<MacAddress> mac;    // one host
   uint64_t mac_base = 0;            // 0: derived from the scenario
   std::string server;               // a DHCP server running on this host (by server name)
+  std::vector<std::pair<Ipv4Prefix, Ipv4Address>> routes;  // static routes (prefix via next hop)
 };
 
 struct ChurnSpec {
