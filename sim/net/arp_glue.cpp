@@ -75,8 +75,12 @@ void Network::apply_neighbour_actions(IfaceId ifc, std::vector<proto::NeighbourA
       auto index_mac = [](proto::NudState s, MacAddress m) {
         return proto::is_valid(s) ? m : MacAddress();
       };
-      arp_index_update(ifc, c->ip, index_mac(c->old_state, c->old_mac), old_present,
-                       index_mac(c->new_state, c->new_mac), new_present);
+      const MacAddress old_indexed = index_mac(c->old_state, c->old_mac);
+      const MacAddress new_indexed = index_mac(c->new_state, c->new_mac);
+      // The index holds (present, resolved MAC): most transitions (STALE, DELAY, PROBE,
+      // REACHABLE with the same MAC) leave it as it is.
+      if (old_present != new_present || old_indexed != new_indexed)
+        arp_index_update(ifc, c->ip, old_indexed, old_present, new_indexed, new_present);
       const bool flip = c->flip();
       const Interface& i = ifaces_[ifc.value];
       if (flip && node_kinds_[i.node.value] == NodeKind::kHost)
@@ -111,7 +115,9 @@ void Network::packet_unresolved(IfaceId ifc, const FrameRef& f, bool failed) {
 void Network::rearm_iface(IfaceId ifc) {
   const Interface& i = ifaces_[ifc.value];
   if (node_kinds_[i.node.value] == NodeKind::kHost) {
-    host_rearm(hosts_[node_index_[i.node.value]]);
+    Host& h = hosts_[node_index_[i.node.value]];
+    h.arp_deadline = i.arp.next_deadline();
+    host_rearm(h);
     return;
   }
   arm(ifaces_[ifc.value].wake, i.arp.next_deadline(), [this, ifc] { on_iface_timer(ifc); });
@@ -130,6 +136,8 @@ void Network::flush_arp(IfaceId ifc) {
   std::vector<proto::NeighbourAction> actions;
   ifaces_[ifc.value].arp.clear(actions);
   apply_neighbour_actions(ifc, actions);
+  const Interface& i = ifaces_[ifc.value];
+  if (node_kinds_[i.node.value] == NodeKind::kHost) hosts_[node_index_[i.node.value]].arp_deadline = core::Time::max();
 }
 
 bool Network::arp_would_change(const Interface& i, const wire::ArpPeek& a, bool unicast) const {

@@ -56,13 +56,11 @@ void Network::send_dhcp_from_host(Host& h, const proto::Send& s) {
   host_send_ip(h, s.dst_ip, std::move(f));
 }
 
-void Network::host_dhcp_receive(Host& h, const wire::DecodedFrame& decoded) {
-  const wire::DhcpMessage* m = decoded.dhcp();
-  if (m == nullptr || !h.dhcp) return;
-  const wire::Ipv4Packet* ip = decoded.ipv4();
-  emit_dhcp(h.id, h.iface, DhcpRole::kClient, false, ip->ip.src, ip->ip.dst, *m);
+void Network::host_dhcp_receive(Host& h, const wire::DhcpMessage& m, Ipv4Address src, Ipv4Address dst) {
+  if (!h.dhcp) return;
+  emit_dhcp(h.id, h.iface, DhcpRole::kClient, false, src, dst, m);
   std::vector<proto::DhcpClientAction> actions;
-  h.dhcp->on_message(now(), *m, h.rng, actions);
+  h.dhcp->on_message(now(), m, h.rng, actions);
   host_dhcp_actions(h, actions);
 }
 

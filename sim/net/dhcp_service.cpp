@@ -82,17 +82,21 @@ void Network::service_start_next(uint32_t svc) {
 
 void Network::service_process(uint32_t svc, const FrameRef& frame, IfaceId in) {
   DhcpService& s = services_[svc];
-  auto decoded = wire::parse_frame(frame.bytes());
-  if (!decoded || decoded->dhcp() == nullptr) return;
-  const wire::DhcpMessage& m = *decoded->dhcp();
-  const wire::Ipv4Packet& ip = *decoded->ipv4();
+  auto p = wire::peek_frame(frame.bytes());
+  if (!p) return;
+  auto payload = wire::udp_payload(frame.bytes(), *p);
+  if (!payload) return;
+  wire::DhcpMessage m;
+  if (!wire::DhcpMessage::parse_into(m, *payload, wire::udp_payload_offset(*p))) return;
+  const Ipv4Address src = p->ipv4->src;
+  const Ipv4Address dst = p->ipv4->dst;
   const Interface& i = ifaces_[in.value];
-  emit_dhcp(s.node, in, DhcpRole::kServer, false, ip.ip.src, ip.ip.dst, m);
+  emit_dhcp(s.node, in, DhcpRole::kServer, false, src, dst, m);
   proto::RxContext rx;
   rx.iface_addr = i.address;
   rx.iface_subnet = wire::Ipv4Prefix(i.address, i.prefix_len);
-  rx.src_ip = ip.ip.src;
-  rx.broadcast = ip.ip.dst.is_broadcast() || ip.ip.dst == rx.iface_subnet.broadcast();
+  rx.src_ip = src;
+  rx.broadcast = dst.is_broadcast() || dst == rx.iface_subnet.broadcast();
   rx.iface_index = in.value;
   std::vector<proto::DhcpServer::Action> actions;
   s.engine->on_message(now(), rx, m, actions);
@@ -222,31 +226,25 @@ void Network::service_timer(uint32_t svc) {
 
 // ---- UDP on hosts and routers -----------------------------------------------------------------
 
-void Network::udp_received(Host& h, const wire::DecodedFrame& decoded, const FrameRef& frame) {
-  const wire::UdpPacket* udp = decoded.udp();
-  if (udp == nullptr) return;
-  if (udp->udp.dst_port == wire::kPortBootpServer && h.service != Host::kNoService) {
-    service_enqueue(h.service, frame, h.iface);
-  }
-}
-
-void Network::router_udp(Router& r, IfaceId in, const wire::DecodedFrame& decoded, const FrameRef& frame,
-                         const wire::FramePeek& p) {
-  (void)p;
-  const wire::UdpPacket* udp = decoded.udp();
-  const wire::DhcpMessage* m = decoded.dhcp();
-  if (udp == nullptr || m == nullptr || udp->udp.dst_port != wire::kPortBootpServer) return;
-  if (m->op == 1) {
+void Network::router_udp(Router& r, IfaceId in, const FrameRef& frame, const wire::FramePeek& p) {
+  if (!p.udp || p.udp->dst_port != wire::kPortBootpServer || !p.bootp) return;
+  if (p.bootp->op == 1) {
     // A client's request: our own server takes it if it serves this interface, else the
     // relay agent forwards it (if this is one of its client interfaces).
     if (r.service != Host::kNoService && ifaces_[in.value].bootp_server) {
       service_enqueue(r.service, frame, in);
       return;
     }
-    if (r.relay) relay_from_client(r, in, *m);
+    if (!r.relay) return;
+  } else if (p.bootp->op != 2 || !r.relay) {
     return;
   }
-  if (m->op == 2 && r.relay) relay_from_server(r, *m);
+  auto payload = wire::udp_payload(frame.bytes(), p);
+  if (!payload) return;
+  wire::DhcpMessage m;
+  if (!wire::DhcpMessage::parse_into(m, *payload, wire::udp_payload_offset(p))) return;
+  if (p.bootp->op == 1) relay_from_client(r, in, m);
+  else relay_from_server(r, m);
 }
 
 void Network::relay_from_client(Router& r, IfaceId in, const wire::DhcpMessage& m) {

@@ -215,7 +215,7 @@ void Network::host_acd_actions(Host& h, std::vector<proto::AcdAction>& actions) 
 
 void Network::host_rearm(Host& h) {
   if (h.gone) return;
-  core::Time t = ifaces_[h.iface.value].arp.next_deadline();
+  core::Time t = h.arp_deadline;
   if (h.acd) t = std::min(t, h.acd->next_deadline());
   if (h.ll_acd) t = std::min(t, h.ll_acd->next_deadline());
   if (h.dhcp) t = std::min(t, h.dhcp->next_deadline());
@@ -231,11 +231,12 @@ void Network::host_timer(uint32_t index) {
   Host& h = hosts_[index];
   h.wake = WakeTimer{};
   const core::Time t = now();
-  Interface& i = ifaces_[h.iface.value];
-  if (i.arp.next_deadline() <= t) {
+  if (h.arp_deadline <= t) {
+    Interface& i = ifaces_[h.iface.value];
     std::vector<proto::NeighbourAction> actions;
     i.arp.on_timer(t, h.rng, actions);
     apply_neighbour_actions(h.iface, actions);
+    h.arp_deadline = i.arp.next_deadline();
   }
   if (h.acd && h.acd->next_deadline() <= t) {
     std::vector<proto::AcdAction> actions;
@@ -307,15 +308,18 @@ void Network::host_receive(Host& h, const FrameRef& frame, const wire::FramePeek
     return;
   }
   if (!p.ipv4) return;
-  auto decoded = wire::parse_frame(frame.bytes());
-  if (!decoded) return;
-  const wire::Ipv4Packet* ip = decoded->ipv4();
-  if (ip == nullptr) return;
-  const Ipv4Address dst = ip->ip.dst;
-  if (const wire::UdpPacket* u = decoded->udp(); u && u->udp.dst_port == wire::kPortBootpClient && h.dhcp) {
+  // Only the protocol the frame carries is parsed, from the peeked headers (a real stack
+  // leaves checksums to the NIC; the model never corrupts a frame).
+  const Ipv4Address src = p.ipv4->src;
+  const Ipv4Address dst = p.ipv4->dst;
+  if (p.udp && p.udp->dst_port == wire::kPortBootpClient && h.dhcp) {
     // The DHCP client reads through a raw socket: an OFFER/ACK unicast to an address it
     // does not have yet (yiaddr) still reaches it (RFC 2131 §4.1).
-    host_dhcp_receive(h, *decoded);
+    auto payload = wire::udp_payload(frame.bytes(), p);
+    if (!payload) return;
+    wire::DhcpMessage m;
+    if (!wire::DhcpMessage::parse_into(m, *payload, wire::udp_payload_offset(p))) return;
+    host_dhcp_receive(h, m, src, dst);
     host_rearm(h);
     return;
   }
@@ -330,7 +334,11 @@ void Network::host_receive(Host& h, const FrameRef& frame, const wire::FramePeek
       tracer_.emit(FrameDropped{now(), i.segment, h.iface, frame.id(), DropReason::kNotForUs});
     return;
   }
-  if (const wire::IcmpMessage* icmp = decoded->icmp()) {
+  if (p.ipv4->protocol == wire::kIpProtoIcmp) {
+    auto payload = wire::ipv4_payload(frame.bytes(), p);
+    if (!payload) return;
+    auto icmp = wire::IcmpMessage::parse(*payload, wire::kEthernetHeaderSize + p.ipv4->header_length, false);
+    if (!icmp) return;
     if (icmp->is_echo_request() && to_me && h.profile->answers_ping) {
       // Linux ignores echo requests sent to a broadcast address (icmp_echo_ignore_broadcasts).
       if (auto tag = read_tag(icmp->payload); tag && tag->target != NodeId().value && tag->target != h.id.value &&
@@ -341,9 +349,9 @@ void Network::host_receive(Host& h, const FrameRef& frame, const wire::FramePeek
           if (origin.probes) origin.probes->counters[tag->kind].wrong_responder++;
         }
       }
-      FrameRef reply = build_echo(i, h.ip.address, ip->ip.src, true, icmp->identifier(), icmp->sequence(),
+      FrameRef reply = build_echo(i, h.ip.address, src, true, icmp->identifier(), icmp->sequence(),
                                   icmp->payload, default_ttl(h.profile->os));
-      host_send_ip(h, ip->ip.src, std::move(reply));
+      host_send_ip(h, src, std::move(reply));
     } else if (icmp->is_echo_reply() && icmp->identifier() == 0x5043 && h.service != Host::kNoService) {
       service_ping_answered(h.service, icmp->payload);
     } else if (icmp->is_echo_reply() && icmp->identifier() == kProbeIdent) {
@@ -354,32 +362,36 @@ void Network::host_receive(Host& h, const FrameRef& frame, const wire::FramePeek
     host_rearm(h);
     return;
   }
-  if (const wire::UdpPacket* udp = decoded->udp()) {
-    if (const wire::DnsMessage* dns = decoded->dns()) {
-      if (udp->udp.dst_port == wire::kPortDns && h.profile->dns_responder && to_me &&
-          !dns->is_response() && dns->questions.size() == 1) {
-        wire::DnsMessage answer = *dns;
-        answer.flags = static_cast<uint16_t>(answer.flags | wire::kDnsFlagQr | 0x0400 /*AA*/ | 0x0080 /*RA*/);
-        answer.answers.push_back(
-            wire::DnsResourceRecord::a_record(dns->questions[0].name, h.profile->dns_answer, 60));
-        std::vector<std::byte> bytes(answer.encoded_size());
-        answer.encode(bytes);
-        FrameRef reply = build_udp(i, h.ip.address, ip->ip.src, wire::kPortDns, udp->udp.src_port, bytes,
-                                   default_ttl(h.profile->os));
-        host_send_ip(h, ip->ip.src, std::move(reply));
-      } else if (udp->udp.src_port == wire::kPortDns && udp->udp.dst_port == kProbeDnsPort &&
-                 dns->is_response() && dns->questions.size() == 1) {
-        uint32_t origin = 0, seq = 0;
-        if (parse_dns_probe_name(dns->questions[0].name.to_string(), origin, seq)) {
-          ProbeTag tag{origin, NodeId().value, static_cast<uint8_t>(ProbeKind::kDns), seq, 0};
-          host_probe_answer(h, tag);
-        }
-      }
-    }
-    udp_received(h, *decoded, frame);
-    host_rearm(h);
+  if (!p.udp) return;
+  const uint16_t sport = p.udp->src_port;
+  const uint16_t dport = p.udp->dst_port;
+  if (dport == wire::kPortBootpServer && h.service != Host::kNoService) {
+    service_enqueue(h.service, frame, h.iface);
     return;
   }
+  const bool dns_query = dport == wire::kPortDns && h.profile->dns_responder && to_me;
+  const bool dns_reply = sport == wire::kPortDns && dport == kProbeDnsPort;
+  if (!dns_query && !dns_reply) return;
+  auto payload = wire::udp_payload(frame.bytes(), p);
+  if (!payload) return;
+  auto dns = wire::DnsMessage::parse(*payload, wire::udp_payload_offset(p));
+  if (!dns || dns->questions.size() != 1) return;
+  if (dns_query && !dns->is_response()) {
+    wire::DnsMessage answer = *dns;
+    answer.flags = static_cast<uint16_t>(answer.flags | wire::kDnsFlagQr | 0x0400 /*AA*/ | 0x0080 /*RA*/);
+    answer.answers.push_back(wire::DnsResourceRecord::a_record(dns->questions[0].name, h.profile->dns_answer, 60));
+    std::vector<std::byte> bytes(answer.encoded_size());
+    answer.encode(bytes);
+    FrameRef reply = build_udp(i, h.ip.address, src, wire::kPortDns, sport, bytes, default_ttl(h.profile->os));
+    host_send_ip(h, src, std::move(reply));
+  } else if (dns_reply && dns->is_response()) {
+    uint32_t origin = 0, seq = 0;
+    if (parse_dns_probe_name(dns->questions[0].name.to_string(), origin, seq)) {
+      ProbeTag tag{origin, NodeId().value, static_cast<uint8_t>(ProbeKind::kDns), seq, 0};
+      host_probe_answer(h, tag);
+    }
+  }
+  host_rearm(h);
 }
 
 // ---- sending ----------------------------------------------------------------------------------
@@ -394,8 +406,17 @@ bool Network::host_send_ip(Host& h, Ipv4Address dst, FrameRef frame) {
     return true;
   }
   Ipv4Address next_hop;
+  const Ipv4Address* via = nullptr;
+  for (const auto& [prefix, hop] : h.profile->routes) {
+    if (prefix.contains(dst) && (subnet.contains(hop) || h.profile->os == OsProfile::kWindows)) {
+      via = &hop;
+      break;
+    }
+  }
   if (subnet.contains(dst)) {
     next_hop = dst;
+  } else if (via != nullptr) {
+    next_hop = *via;
   } else if (h.ip.gateway_usable) {
     next_hop = h.ip.gateway;
   } else {

@@ -77,7 +77,7 @@ NodeId Network::add_host(HostConfig config) {
   h.static_ip = config.static_ip;
   h.rng = sim_.stream("host", id.value);
   if (config.profile->probes.any()) h.probes = std::make_unique<ProbeState>();
-  if (config.profile->dhcp) h.dhcp = std::make_unique<proto::DhcpClient>(*config.profile->dhcp, config.mac);
+  if (config.profile->dhcp) h.dhcp.emplace(*config.profile->dhcp, config.mac);
   boot_times_.push_back(config.boot_time);
   const uint32_t host_index = static_cast<uint32_t>(hosts_.size() - 1);
 
@@ -168,12 +168,38 @@ NodeId Network::add_router(RouterConfig config) {
   return id;
 }
 
+void Network::reserve(std::size_t hosts, std::size_t interfaces) {
+  hosts_.reserve(hosts);
+  ifaces_.reserve(interfaces);
+  node_kinds_.reserve(hosts + interfaces);
+  node_index_.reserve(hosts + interfaces);
+  node_names_.reserve(hosts + interfaces);
+  boot_times_.reserve(hosts);
+}
+
 void Network::start() {
   DHCPSIM_ASSERT(!started_, "Network::start is called once");
   started_ = true;
-  for (uint32_t k = 0; k < hosts_.size(); ++k) {
-    sim_.schedule_at(std::max(boot_times_[k], now()), [this, k] { host_boot(k); });
+  boot_order_.reserve(hosts_.size());
+  for (uint32_t k = 0; k < hosts_.size(); ++k) boot_order_.push_back({std::max(boot_times_[k], now()), k});
+  // Ties boot in host order, as one event per host in creation order would.
+  std::stable_sort(boot_order_.begin(), boot_order_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  schedule_next_boot();
+}
+
+void Network::schedule_next_boot() {
+  if (next_boot_ >= boot_order_.size()) {
+    boot_order_.clear();
+    boot_order_.shrink_to_fit();
+    return;
   }
+  sim_.schedule_at(boot_order_[next_boot_].first, [this] {
+    // Every host due now boots in this event, in order.
+    const core::Time t = now();
+    while (next_boot_ < boot_order_.size() && boot_order_[next_boot_].first == t) host_boot(boot_order_[next_boot_++].second);
+    schedule_next_boot();
+  });
 }
 
 // ---- run-time changes ---------------------------------------------------------------
@@ -186,7 +212,7 @@ void Network::attach(IfaceId ifc, SegmentId seg) {
   i.attached = true;
   i.seg_pos = static_cast<uint32_t>(s.attached.size());
   s.attached.push_back(ifc);
-  s.by_mac[i.mac.to_u64()].push_back(ifc);
+  s.by_mac.insert(i.mac.to_u64(), ifc);
   if (i.up) {
     ++s.up_count;
     if (!i.address.is_zero()) owners_add(s, ifc, i.address);
@@ -204,8 +230,7 @@ void Network::detach(IfaceId ifc) {
     --s.up_count;
     if (!i.address.is_zero()) owners_remove(s, ifc, i.address);
   }
-  erase_one(s.by_mac[i.mac.to_u64()], ifc);
-  if (s.by_mac[i.mac.to_u64()].empty()) s.by_mac.erase(i.mac.to_u64());
+  s.by_mac.erase(i.mac.to_u64(), ifc);
   erase_one(s.bootp_server_listeners, ifc);
   for (auto& [ip, list] : s.acd_watchers) erase_one(list, ifc);
   absl::erase_if(s.acd_watchers, [](const auto& kv) { return kv.second.empty(); });
@@ -483,10 +508,11 @@ void Network::collect_candidates(const Segment& s, const wire::FramePeek& p, Ifa
       }
     } else if (p.udp && p.ipv4) {
       if (p.udp->dst_port == wire::kPortBootpServer) add_list(s.bootp_server_listeners);
-      if (p.udp->dst_port == wire::kPortBootpClient && p.bootp) add_key(s.by_mac, p.bootp->chaddr.to_u64());
+      if (p.udp->dst_port == wire::kPortBootpClient && p.bootp)
+        for (IfaceId x : s.by_mac.find(p.bootp->chaddr.to_u64())) out.push_back(x);
     }
   } else {
-    add_key(s.by_mac, p.dst.to_u64());
+    for (IfaceId x : s.by_mac.find(p.dst.to_u64())) out.push_back(x);
   }
   // Attach order, no duplicates, never the sender, only live links.
   out.erase(std::remove_if(out.begin(), out.end(),

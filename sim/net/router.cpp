@@ -72,30 +72,31 @@ void Network::router_receive(Router& r, IfaceId in, const FrameRef& frame, const
 }
 
 void Network::router_local(Router& r, IfaceId in, const FrameRef& frame, const wire::FramePeek& p) {
-  auto decoded = wire::parse_frame(frame.bytes());
-  if (!decoded) return;
-  const wire::Ipv4Packet* ip = decoded->ipv4();
-  if (ip == nullptr) return;
-  if (const wire::IcmpMessage* icmp = decoded->icmp()) {
-    if (icmp->is_echo_reply() && icmp->identifier() == 0x5043 && r.service != Host::kNoService) {
-      service_ping_answered(r.service, icmp->payload);
-      return;
-    }
-    if (icmp->is_echo_request() && !ip->ip.dst.is_broadcast()) {
-      ++r.stats.echo_replies;
-      const Route* back = router_lookup(r, ip->ip.src);
-      if (back == nullptr) {
-        ++r.stats.no_route;
-        return;
-      }
-      const Interface& out = ifaces_[back->iface.value];
-      FrameRef reply = build_echo(out, ip->ip.dst, ip->ip.src, true, icmp->identifier(),
-                                  icmp->sequence(), icmp->payload, kRouterTtl);
-      router_send(r, back->iface, back->next_hop.is_zero() ? ip->ip.src : back->next_hop, std::move(reply));
-    }
+  if (p.udp) {
+    router_udp(r, in, frame, p);
     return;
   }
-  router_udp(r, in, *decoded, frame, p);
+  if (p.ipv4->protocol != wire::kIpProtoIcmp) return;
+  auto payload = wire::ipv4_payload(frame.bytes(), p);
+  if (!payload) return;
+  auto icmp = wire::IcmpMessage::parse(*payload, wire::kEthernetHeaderSize + p.ipv4->header_length, false);
+  if (!icmp) return;
+  const Ipv4Address src = p.ipv4->src;
+  const Ipv4Address dst = p.ipv4->dst;
+  if (icmp->is_echo_reply() && icmp->identifier() == 0x5043 && r.service != Host::kNoService) {
+    service_ping_answered(r.service, icmp->payload);
+    return;
+  }
+  if (!icmp->is_echo_request() || dst.is_broadcast()) return;
+  ++r.stats.echo_replies;
+  const Route* back = router_lookup(r, src);
+  if (back == nullptr) {
+    ++r.stats.no_route;
+    return;
+  }
+  const Interface& out = ifaces_[back->iface.value];
+  FrameRef reply = build_echo(out, dst, src, true, icmp->identifier(), icmp->sequence(), icmp->payload, kRouterTtl);
+  router_send(r, back->iface, back->next_hop.is_zero() ? src : back->next_hop, std::move(reply));
 }
 
 void Network::router_forward(Router& r, IfaceId in, const FrameRef& frame, const wire::FramePeek& p) {

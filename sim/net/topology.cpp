@@ -22,7 +22,9 @@ struct VertexProp {
 struct EdgeProp {
   uint32_t iface = 0;
 };
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, VertexProp, EdgeProp>;
+// Edges in a vector (not the default list): a million attachments cost 16 bytes each.
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, VertexProp, EdgeProp,
+                                    boost::no_property, boost::vecS>;
 using Vertex = boost::graph_traits<Graph>::vertex_descriptor;
 }  // namespace
 

@@ -72,18 +72,17 @@ const char* MetricsCollector::message_type_name(std::size_t index) {
 }
 
 void MetricsCollector::ensure(uint32_t node) {
-  if (node < flags_.size()) return;
+  if (node < nodes_.size()) return;
   // Hosts added at run time (churn) arrive one by one: grow geometrically.
-  std::size_t n = std::max<std::size_t>(std::size_t(node) + 1, flags_.size() + flags_.size() / 2);
-  first_boot_ns_.resize(n, -1);
-  first_addr_ns_.resize(n, -1);
-  state_.resize(n, static_cast<uint8_t>(proto::DhcpClientState::Stopped));
-  flags_.resize(n, 0);
+  std::size_t n = std::max<std::size_t>(std::size_t(node) + 1, nodes_.size() + nodes_.size() / 2);
+  NodeStat fresh;
+  fresh.state = static_cast<uint8_t>(proto::DhcpClientState::Stopped);
+  nodes_.resize(n, fresh);
 }
 
 MetricsCollector::Cat MetricsCollector::category(uint32_t node) const {
-  if (flags_[node] & kLeft) return Cat::kNone;
-  switch (static_cast<proto::DhcpClientState>(state_[node])) {
+  if (nodes_[node].flags & kLeft) return Cat::kNone;
+  switch (static_cast<proto::DhcpClientState>(nodes_[node].state)) {
     case proto::DhcpClientState::Bound:
     case proto::DhcpClientState::Renewing:
     case proto::DhcpClientState::Rebinding:
@@ -118,24 +117,24 @@ void MetricsCollector::on_record(const Record& record) {
       const uint32_t n = r.node.value;
       ensure(n);
       if (r.kind == NodeEventKind::kBoot) {
-        flags_[n] |= kBooted;
-        if (first_boot_ns_[n] < 0) first_boot_ns_[n] = r.time.ns();
+        nodes_[n].flags |= kBooted;
+        if (nodes_[n].first_boot_ns < 0) nodes_[n].first_boot_ns = r.time.ns();
       } else if (r.kind == NodeEventKind::kLeave) {
-        if (flags_[n] & kLeft) break;
+        if (nodes_[n].flags & kLeft) break;
         const Cat before = category(n);
-        flags_[n] |= kLeft;
+        nodes_[n].flags |= kLeft;
         ++leaves_total_;
-        if (!(flags_[n] & kUsableNow)) ++left_without_address_;
+        if (!(nodes_[n].flags & kUsableNow)) ++left_without_address_;
         recount(before, category(n));
       } else if (r.kind == NodeEventKind::kBlocked) {
         // The churn model's verdict: no address after the client's patience.
-        if (!(flags_[n] & kBlocked)) {
-          flags_[n] |= kBlocked;
+        if (!(nodes_[n].flags & kBlocked)) {
+          nodes_[n].flags |= kBlocked;
           ++blocked_total_;
         }
       } else if (r.kind == NodeEventKind::kGaveUp) {
-        if (!(flags_[n] & kGaveUp)) ++gave_up_total_;
-        flags_[n] |= kGaveUp;
+        if (!(nodes_[n].flags & kGaveUp)) ++gave_up_total_;
+        nodes_[n].flags |= kGaveUp;
       }
       break;
     }
@@ -148,12 +147,12 @@ void MetricsCollector::on_record(const Record& record) {
       const bool link_local =
           r.ip.is_link_local() || (r.added && r.source == AddressSource::kLinkLocal);
       if (link_local) {
-        if (r.added) flags_[n] |= kLinkLocalEver;
+        if (r.added) nodes_[n].flags |= kLinkLocalEver;
       } else if (r.added) {
-        flags_[n] |= kUsableNow;
-        if (first_addr_ns_[n] < 0) first_addr_ns_[n] = r.time.ns();
+        nodes_[n].flags |= kUsableNow;
+        if (nodes_[n].first_addr_ns < 0) nodes_[n].first_addr_ns = r.time.ns();
       } else {
-        flags_[n] &= static_cast<uint8_t>(~kUsableNow);
+        nodes_[n].flags &= static_cast<uint8_t>(~kUsableNow);
       }
       break;
     }
@@ -162,7 +161,7 @@ void MetricsCollector::on_record(const Record& record) {
       const uint32_t n = r.node.value;
       ensure(n);
       const Cat before = category(n);
-      state_[n] = r.to;
+      nodes_[n].state = r.to;
       recount(before, category(n));
       break;
     }
@@ -215,13 +214,13 @@ void MetricsCollector::on_record(const Record& record) {
 }
 
 std::optional<core::Time> MetricsCollector::first_boot(NodeId n) const {
-  if (n.value >= first_boot_ns_.size() || first_boot_ns_[n.value] < 0) return std::nullopt;
-  return core::Time::from_ns(first_boot_ns_[n.value]);
+  if (n.value >= nodes_.size() || nodes_[n.value].first_boot_ns < 0) return std::nullopt;
+  return core::Time::from_ns(nodes_[n.value].first_boot_ns);
 }
 
 std::optional<core::Time> MetricsCollector::first_address(NodeId n) const {
-  if (n.value >= first_addr_ns_.size() || first_addr_ns_[n.value] < 0) return std::nullopt;
-  return core::Time::from_ns(first_addr_ns_[n.value]);
+  if (n.value >= nodes_.size() || nodes_[n.value].first_addr_ns < 0) return std::nullopt;
+  return core::Time::from_ns(nodes_[n.value].first_addr_ns);
 }
 
 std::optional<core::Duration> MetricsCollector::time_to_address(NodeId n) const {

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "dhcpsim/core/assert.hpp"
 
@@ -245,8 +246,26 @@ ScenarioRun::ScenarioRun(const Scenario& s, RunSettings settings)
   }
 
   // Hosts, group by group. Probe targets name hosts that may come later: resolved after.
+  // Only names something refers to (probes, the timeline) are indexed: a million names
+  // in a hash map would cost more than building the hosts.
   std::vector<std::shared_ptr<net::HostProfile>> profiles;
   std::unordered_map<std::string, net::NodeId> by_name;
+  std::unordered_set<std::string> referenced;
+  for (const auto& h : s.hosts) {
+    referenced.insert(h.probes.peers.begin(), h.probes.peers.end());
+    referenced.insert(h.probes.outside.begin(), h.probes.outside.end());
+  }
+  for (const auto& c : s.churn) {
+    referenced.insert(c.probes.peers.begin(), c.probes.peers.end());
+    referenced.insert(c.probes.outside.begin(), c.probes.outside.end());
+  }
+  for (const auto& a : s.timeline)
+    if (!a.host.empty()) referenced.insert(a.host);
+  net.reserve(s.total_hosts(), s.total_hosts() + [&] {
+    std::size_t n = 0;
+    for (const auto& r : s.routers) n += r.interfaces.size();
+    return n;
+  }());
   uint64_t host_mac_n = 1;
   core::Rng boot_rng = sim_->stream("boot");
   for (std::size_t g = 0; g < s.hosts.size(); ++g) {
@@ -256,6 +275,7 @@ ScenarioRun::ScenarioRun(const Scenario& s, RunSettings settings)
     p->acd = h.acd;
     p->dns_responder = h.dns_responder;
     p->inform = h.inform;
+    p->routes = h.routes;
     if (h.dhcp) {
       auto dc = std::make_shared<proto::DhcpClientConfig>(h.dhcp->config);
       p->dhcp = dc;
@@ -322,7 +342,7 @@ ScenarioRun::ScenarioRun(const Scenario& s, RunSettings settings)
       }
       net::NodeId id = net.add_host(hc);
       if (!h.server.empty()) servers_.push_back({h.server, id});
-      by_name[hc.name] = id;
+      if (!referenced.empty() && referenced.count(hc.name)) by_name[hc.name] = id;
       gr.hosts.push_back(id);
     }
     groups_.push_back(std::move(gr));

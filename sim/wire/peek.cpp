@@ -63,4 +63,27 @@ std::optional<FramePeek> peek_frame(ConstBytes frame) noexcept {
   return result;
 }
 
+std::optional<ConstBytes> ipv4_payload(ConstBytes frame, const FramePeek& peek) noexcept {
+  if (!peek.ipv4) return std::nullopt;
+  const std::size_t ip = kEthernetHeaderSize;
+  if (frame.size() < ip + 4) return std::nullopt;
+  const std::size_t total = load_be16(&frame[ip + 2]);
+  const std::size_t hl = peek.ipv4->header_length;
+  if (total < hl || ip + total > frame.size()) return std::nullopt;
+  return frame.subspan(ip + hl, total - hl);
+}
+
+std::size_t udp_payload_offset(const FramePeek& peek) noexcept {
+  return kEthernetHeaderSize + (peek.ipv4 ? peek.ipv4->header_length : 0) + kUdpHeaderSize;
+}
+
+std::optional<ConstBytes> udp_payload(ConstBytes frame, const FramePeek& peek) noexcept {
+  if (!peek.udp) return std::nullopt;
+  auto ip = ipv4_payload(frame, peek);
+  if (!ip || ip->size() < kUdpHeaderSize) return std::nullopt;
+  const std::size_t len = load_be16(&(*ip)[4]);
+  if (len < kUdpHeaderSize || len > ip->size()) return std::nullopt;
+  return ip->subspan(kUdpHeaderSize, len - kUdpHeaderSize);
+}
+
 }  // namespace dhcpsim::wire

@@ -134,6 +134,9 @@ struct HostProfile {
   }();
   /// Address used for an INFORM by a static host that wants options (empty: none).
   bool inform = false;
+  /// Static routes (prefix via next hop), longest prefix first; the next hop must be on
+  /// the host's subnet (Linux refuses others, like an off-subnet gateway).
+  std::vector<std::pair<wire::Ipv4Prefix, Ipv4Address>> routes;
 };
 
 struct HostConfig {
@@ -275,11 +278,16 @@ struct Host {
   bool booted = false;
   bool static_refused = false;  // the typed address could not be used (ACD, bad mask)
   WakeTimer wake;
+  /// Its interface's ARP cache deadline, kept here so that re-arming after a DHCP or
+  /// probe event does not touch the interface (refreshed by every ARP operation).
+  core::Time arp_deadline = core::Time::max();
   core::Rng rng;
   std::unique_ptr<proto::AcdEngine> acd;     // static address, or DHCP probe_on_ack
   std::unique_ptr<proto::AcdEngine> ll_acd;  // RFC 3927 link-local address
   Ipv4Address link_local;                    // configured link-local address (zero: none)
-  std::unique_ptr<proto::DhcpClient> dhcp;
+  // Inline (not a separate allocation): a host event touches the host and its client
+  // together, so they share cache lines.
+  std::optional<proto::DhcpClient> dhcp;
   std::unique_ptr<ProbeState> probes;
   HostStats stats;
   bool gone = false;  // left the network (churn)
@@ -349,6 +357,8 @@ class Network {
   // ---- building ------------------------------------------------------------------
   SegmentId add_segment(SegmentConfig config);
   NodeId add_host(HostConfig config);
+  /// Capacity for this many hosts and interfaces (a large build without reallocation).
+  void reserve(std::size_t hosts, std::size_t interfaces);
   NodeId add_router(RouterConfig config);
   /// Topology checks: interfaces on unknown segments, routers with overlapping connected
   /// subnets, segments nobody can reach. Empty when all is well.
@@ -476,9 +486,7 @@ class Network {
   void host_probe_record(Host& h, ProbeKind kind, Ipv4Address target, uint32_t seq,
                          ProbeOutcome outcome, core::Duration rtt);
   void probe_packet_dropped(const FrameRef& frame);
-  /// UDP datagrams for the host's protocol services (DHCP client/server), after the
-  /// stack's own (DNS) handling.
-  void udp_received(Host& h, const wire::DecodedFrame& decoded, const FrameRef& frame);
+
   /// Routes an IP packet from a host: on-link, via the gateway, or no route.
   bool host_send_ip(Host& h, Ipv4Address dst, FrameRef frame);
   FrameRef build_udp(const Interface& i, Ipv4Address src, Ipv4Address dst, uint16_t sport,
@@ -488,7 +496,7 @@ class Network {
 
   // DHCP on hosts (dhcp_host.cpp)
   void host_dhcp_actions(Host& h, std::vector<proto::DhcpClientAction>& actions);
-  void host_dhcp_receive(Host& h, const wire::DecodedFrame& decoded);
+  void host_dhcp_receive(Host& h, const wire::DhcpMessage& m, Ipv4Address src, Ipv4Address dst);
   void host_acd_result(Host& h, proto::AcdEngine& engine, bool link_local,
                        std::vector<proto::AcdAction>& actions);
   void send_dhcp_from_host(Host& h, const proto::Send& s);
@@ -520,8 +528,7 @@ class Network {
   bool router_wants(const Router& r, const Interface& i, const wire::FramePeek& p) const;
   void router_forward(Router& r, IfaceId in, const FrameRef& frame, const wire::FramePeek& p);
   void router_local(Router& r, IfaceId in, const FrameRef& frame, const wire::FramePeek& p);
-  void router_udp(Router& r, IfaceId in, const wire::DecodedFrame& decoded, const FrameRef& frame,
-                  const wire::FramePeek& p);
+  void router_udp(Router& r, IfaceId in, const FrameRef& frame, const wire::FramePeek& p);
   const Route* router_lookup(const Router& r, Ipv4Address dst) const;
   /// Sends an IP packet the router originates or forwards out of `out` towards `dst`.
   void router_send(Router& r, IfaceId out, Ipv4Address next_hop, FrameRef frame);
@@ -543,6 +550,11 @@ class Network {
   std::vector<Host> hosts_;
   std::vector<Router> routers_;
   std::vector<core::Time> boot_times_;  // by host index
+  // Boots happen from one list sorted by (time, host) and one pending event, rather than
+  // a million boot events in the queue (memory, and the queue stays small).
+  std::vector<std::pair<core::Time, uint32_t>> boot_order_;
+  std::size_t next_boot_ = 0;
+  void schedule_next_boot();
   std::vector<DhcpService> services_;
   std::vector<FrameRef> parked_;  // packets waiting for ARP, by token
   std::vector<uint32_t> parked_free_;

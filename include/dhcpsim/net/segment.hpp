@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,33 @@ struct SegmentStats {
 
 using IfaceList = boost::container::small_vector<IfaceId, 2>;
 
+/// MAC -> interfaces of one segment. Open addressing with the key and the interface in one
+/// 16-byte slot, so a lookup costs one cache line (a generic map keeps control bytes and
+/// slots apart: two cold lines per unicast frame at a million hosts). Duplicate MACs (a
+/// misconfiguration worth studying) spill into an overflow list.
+class MacIndex {
+ public:
+  /// The interfaces with this MAC (empty if none). Valid until the next change.
+  std::span<const IfaceId> find(uint64_t mac) const;
+  void insert(uint64_t mac, IfaceId iface);
+  void erase(uint64_t mac, IfaceId iface);
+  std::size_t size() const { return size_; }
+
+ private:
+  struct Slot {
+    uint64_t key = 0;      // mac | kUsed; 0: empty
+    IfaceId iface;         // the interface (when not `dup`)
+    uint32_t dup = 0;      // non-zero: 1 + index of the overflow list holding them all
+  };
+  static constexpr uint64_t kUsed = uint64_t(1) << 63;
+  std::size_t slot_of(uint64_t key) const;
+  void grow();
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+  std::vector<IfaceList> overflow_;
+  std::vector<uint32_t> overflow_free_;
+};
+
 /// Per-IP ARP cache holders: who caches `ip`, and with which MAC (0 = unresolved).
 struct ArpHolders {
   struct Holder {
@@ -86,7 +114,7 @@ class Segment {
 
   // Indexes: kept exact by the network whenever the state they summarise changes. They
   // are looked up, never iterated into any output (their order is unspecified).
-  absl::flat_hash_map<uint64_t, IfaceList> by_mac;
+  MacIndex by_mac;
   absl::flat_hash_map<uint32_t, AddressOwners> owners;
   absl::flat_hash_map<uint32_t, ArpHolders> arp_holders;
   absl::flat_hash_map<uint32_t, IfaceList> acd_watchers;

@@ -73,4 +73,12 @@ struct FramePeek {
 /// nullopt only when the frame is shorter than an Ethernet header.
 std::optional<FramePeek> peek_frame(ConstBytes frame) noexcept;
 
+/// The IPv4 payload of a peeked frame (bounded by the IPv4 total length), or nullopt if the
+/// frame is not IPv4 or its lengths do not fit. No checksum is verified.
+std::optional<ConstBytes> ipv4_payload(ConstBytes frame, const FramePeek& peek) noexcept;
+/// The UDP payload of a peeked frame (bounded by the UDP and IPv4 lengths), or nullopt.
+std::optional<ConstBytes> udp_payload(ConstBytes frame, const FramePeek& peek) noexcept;
+/// Byte offset of the UDP payload within the frame (for parse error offsets).
+std::size_t udp_payload_offset(const FramePeek& peek) noexcept;
+
 }  // namespace dhcpsim::wire
