@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dhcpsim/core/event_queue.hpp"
+#include "dhcpsim/core/memory.hpp"
 #include "dhcpsim/core/random.hpp"
 #include "dhcpsim/core/simulation.hpp"
 #include "dhcpsim/net/frame_pool.hpp"
@@ -543,11 +544,11 @@ class Network {
   FramePool frames_;
   Topology topology_;
   std::vector<Segment> segments_;
-  std::vector<Interface> ifaces_;
+  core::BigVector<Interface> ifaces_;
   std::vector<NodeKind> node_kinds_;
   std::vector<uint32_t> node_index_;  // index into hosts_ or routers_
   std::vector<std::string> node_names_;
-  std::vector<Host> hosts_;
+  core::BigVector<Host> hosts_;
   std::vector<Router> routers_;
   std::vector<core::Time> boot_times_;  // by host index
   // Boots happen from one list sorted by (time, host) and one pending event, rather than

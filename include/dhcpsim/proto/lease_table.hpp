@@ -30,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dhcpsim/core/memory.hpp"
 #include "dhcpsim/core/random.hpp"
 #include "dhcpsim/core/time.hpp"
 #include "dhcpsim/proto/allocator.hpp"
@@ -43,28 +44,10 @@ struct DhcpMessage;
 
 namespace dhcpsim::proto {
 
-/// Storage for the big per-address arrays (slots, client map, heap, free list): blocks of
-/// 2 MiB and more are 2 MiB-aligned and marked for transparent huge pages where the OS
-/// has them (Linux madvise), because a million-lease table is touched at random and would
-/// otherwise pay a TLB miss on most accesses. Smaller blocks come from operator new.
-void* lease_storage_allocate(std::size_t bytes);
-void lease_storage_free(void* p, std::size_t bytes) noexcept;
-
+/// Storage for the big per-address arrays (slots, client map, heap, free list): huge
+/// pages where the OS has them (see core::HugePageAllocator).
 template <class T>
-struct LeaseStorageAllocator {
-  using value_type = T;
-  LeaseStorageAllocator() = default;
-  template <class U>
-  LeaseStorageAllocator(const LeaseStorageAllocator<U>&) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(lease_storage_allocate(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { lease_storage_free(p, n * sizeof(T)); }
-  template <class U>
-  bool operator==(const LeaseStorageAllocator<U>&) const {
-    return true;
-  }
-};
-template <class T>
-using LeaseVector = std::vector<T, LeaseStorageAllocator<T>>;
+using LeaseVector = core::BigVector<T>;
 
 /// A client's identity as one 64-bit key (0 = none). Identifiers of up to 7 bytes (a
 /// chaddr MAC; option 61 of type 1 + MAC) are packed exactly: tag byte (source, length) +
