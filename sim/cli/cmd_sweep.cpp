@@ -37,7 +37,7 @@ struct Sweep {
   std::vector<std::string> metrics;
 };
 
-/// Reads a sweep file (scenarios/FORMAT.md, "Sweeps"); errors name the JSON pointer.
+/// Reads a sweep file (scenarios/FORMAT.md, "compare and sweep"); errors name the JSON pointer.
 tl::expected<Sweep, scenario::Errors> read_sweep(const std::string& path) {
   auto doc = scenario::read_json_file(path);
   if (!doc) return tl::unexpected(doc.error());
@@ -112,6 +112,19 @@ tl::expected<Sweep, scenario::Errors> read_sweep(const std::string& path) {
   };
   strings("set", s.sets);
   strings("metrics", s.metrics);
+  for (std::size_t i = 0; i < s.metrics.size(); ++i) {
+    // A JSON pointer into the summary, as in the table on stdout and in --set.
+    const std::string& m = s.metrics[i];
+    bool ok = m.size() > 1 && m[0] == '/';
+    if (ok) {
+      try {
+        (void)json::json_pointer(m);
+      } catch (const json::exception&) {
+        ok = false;
+      }
+    }
+    if (!ok) error("/metrics/" + std::to_string(i), "expected a JSON pointer into summary.json, like \"/hosts/blocked\"");
+  }
   if (!errors.empty()) return tl::unexpected(errors);
   return s;
 }
@@ -210,8 +223,16 @@ int cmd_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
     err << "dhcpsim: cannot create " << dir << ": " << ec.message() << "\n";
     return kExitUsage;
   }
-  auto w1 = report::write_runs_csv(dir, names, runs, sw.metrics);
-  auto w2 = w1 ? report::write_points_csv(dir, names, points, sw.metrics) : report::WriteResult(tl::unexpected(w1.error()));
+  // The CSV columns are named by the dotted path ("/hosts/blocked" -> "hosts.blocked").
+  std::vector<std::string> columns;
+  for (const auto& m : sw.metrics) {
+    std::string c;
+    for (auto ptr = json::json_pointer(m); !ptr.empty(); ptr = ptr.parent_pointer())
+      c = ptr.back() + (c.empty() ? "" : "." + c);
+    columns.push_back(c);
+  }
+  auto w1 = report::write_runs_csv(dir, names, runs, columns);
+  auto w2 = w1 ? report::write_points_csv(dir, names, points, columns) : report::WriteResult(tl::unexpected(w1.error()));
   if (!w1 || !w2) {
     if (w1) fs::remove(*w1, ec);
     err << "dhcpsim: " << (w1 ? w2.error() : w1.error()) << "\n";

@@ -354,14 +354,15 @@ void Network::reboot_host(NodeId node, core::Duration downtime) {
   sim_.schedule_in(downtime, [this, index] { host_boot(index); });
 }
 
-void Network::host_leave(NodeId node, bool release, bool blocked) {
+bool Network::host_leave(NodeId node, bool release, bool blocked) {
   Host& h = hosts_[node_index_[node.value]];
-  if (h.gone) return;
+  if (h.gone) return false;
   if (blocked && tracer_.wants(RecordKind::kNodeEvent)) tracer_.emit(NodeEvent{now(), node, NodeEventKind::kBlocked});
   if (tracer_.wants(RecordKind::kNodeEvent)) tracer_.emit(NodeEvent{now(), node, NodeEventKind::kLeave});
-  // The caller decides (a timeline action, a churned client's coin): RELEASE is sent
-  // when asked and there is a lease to release.
-  const bool send_release = release && h.dhcp && h.ip.source == AddressSource::kDhcp && !h.ip.address.is_zero();
+  // RELEASE is sent when the caller asks (a timeline action, a churned client's coin),
+  // the client's profile does it at shutdown (release_on_leave) and there is a lease.
+  const bool send_release = release && h.dhcp && h.dhcp->config().release_on_shutdown &&
+                            h.ip.source == AddressSource::kDhcp && !h.ip.address.is_zero();
   if (send_release) {
     // `dhclient -r` at shutdown: the unicast RELEASE may need ARP first, so the interface
     // goes a moment later, as a real shutdown takes a while.
@@ -370,9 +371,10 @@ void Network::host_leave(NodeId node, bool release, bool blocked) {
     host_dhcp_actions(h, actions);
     const uint32_t index = node_index_[node.value];
     sim_.schedule_in(core::seconds(1), [this, index] { host_gone(hosts_[index]); });
-    return;
+    return true;
   }
   host_gone(h);
+  return false;
 }
 
 void Network::host_gone(Host& h) {

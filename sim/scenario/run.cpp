@@ -555,8 +555,7 @@ void ScenarioRun::Impl::arrive(std::size_t k) {
     if (n.host(id).gone) return;
     if (blocked) ++s.blocked;
     else ++s.departures;
-    if (!blocked && release) ++s.releases;
-    n.host_leave(id, !blocked && release, blocked);
+    if (n.host_leave(id, !blocked && release, blocked)) ++s.releases;
     --ch.present;
     if (ch.spec->population > 0) ch.absent.push_back(device);
   };

@@ -172,6 +172,19 @@ TEST(CliSweep, GridAndCsv) {
   std::string points = slurp(dir / "o1" / "points.csv");
   EXPECT_EQ(std::count(points.begin(), points.end(), '\n'), 1 + 4);
   EXPECT_NE(points.find("/hosts/3/count"), std::string::npos);
+  // `metrics` are JSON pointers; the CSV names their columns by the dotted path, with values.
+  EXPECT_NE(points.find("hosts.with_address.mean,hosts.with_address.ci95,dhcp_messages.total.mean"), std::string::npos)
+      << points;
+  EXPECT_EQ(points.find(",,"), std::string::npos) << "no empty cells: " << points;
+  // The table on stdout reads the same pointers.
+  Cli table = cli({"sweep", file.string(), "--out", (dir / "o3").string(), "--jobs", "2"});
+  EXPECT_EQ(table.code, 0) << table.err;
+  std::ofstream(dir / "dotted.json") << R"({"base": ")" << quickstart() << R"(",
+    "parameters": [{"pointer": "/hosts/3/count", "values": [5]}], "metrics": ["hosts.blocked"]})";
+  Cli dotted = cli({"sweep", (dir / "dotted.json").string(), "--out", (dir / "o4").string()});
+  EXPECT_EQ(dotted.code, 2);
+  EXPECT_NE(dotted.err.find("/metrics/0"), std::string::npos) << dotted.err;
+  EXPECT_FALSE(fs::exists(dir / "o4"));
   // The shorter lease sends more messages in 15 minutes (renewals at T1 = 5 min).
   Cli bad = cli({"sweep", (dir / "nope.json").string()});
   EXPECT_EQ(bad.code, 2);

@@ -394,7 +394,7 @@ TEST(Dhcp, ReleaseFreesTheLease) {
   o.net.start();
   o.sim.run_until(Time::zero() + 10_s);
   EXPECT_EQ(o.server().stats().leases_active, 2u);
-  o.net.host_leave(o.clients_[0], true);
+  EXPECT_TRUE(o.net.host_leave(o.clients_[0], true));
   o.sim.run_until(Time::zero() + 12_s);
   EXPECT_EQ(o.server().stats().releases, 1u);
   EXPECT_EQ(o.server().stats().leases_active, 1u);
@@ -403,6 +403,21 @@ TEST(Dhcp, ReleaseFreesTheLease) {
   o.sim.run_until(Time::zero() + 14_s);
   EXPECT_EQ(o.server().stats().releases, 1u);
   EXPECT_EQ(o.server().stats().leases_active, 1u);
+}
+
+// A client whose profile does not release at shutdown (release_on_leave false) leaves
+// silently even when asked to release: the user studying pool exhaustion relies on it.
+TEST(Dhcp, NoReleaseWhenTheProfileSaysNo) {
+  auto p = dhcp_profile([](proto::DhcpClientConfig& c) { c.release_on_shutdown = false; });
+  Office o(1, p);
+  o.net.start();
+  o.sim.run_until(Time::zero() + 10_s);
+  ASSERT_EQ(o.server().stats().leases_active, 1u);
+  EXPECT_FALSE(o.net.host_leave(o.clients_[0], true));
+  o.sim.run_until(Time::zero() + 14_s);
+  EXPECT_EQ(o.server().stats().releases, 0u);
+  EXPECT_EQ(o.server().stats().leases_active, 1u);
+  EXPECT_TRUE(o.net.host(o.clients_[0]).gone);
 }
 
 // Two servers on one segment: the client takes the first offer; its broadcast REQUEST

@@ -381,9 +381,10 @@ class Network {
   /// then starts in INIT-REBOOT with its remembered lease.
   void reboot_host(NodeId host, core::Duration downtime);
   /// A host leaves the network for good (churn): with `release`, its DHCP client sends a
-  /// RELEASE first (if its profile allows); then its interface is detached.
-  /// `blocked`: it leaves because it had no address after its patience (reported).
-  void host_leave(NodeId host, bool release, bool blocked = false);
+  /// RELEASE first if its profile allows (release_on_shutdown) and it holds a lease; then
+  /// its interface is detached. `blocked`: it leaves because it had no address after its
+  /// patience (reported). Returns whether a RELEASE was sent.
+  bool host_leave(NodeId host, bool release, bool blocked = false);
   /// Stops / starts the DHCP server on a node (with or without its lease database).
   void server_stop(NodeId node, bool keep_leases);
   void server_start(NodeId node);

@@ -100,8 +100,8 @@ class MetricsCollector : public net::TraceSink {
   ///   server_drops                                     receive-queue drops in the bucket
   /// `bound`: DHCP clients in BOUND, RENEWING or REBINDING; `waiting`: booted DHCP clients
   /// in INIT, SELECTING, REQUESTING, PROBING, INIT-REBOOT, REBOOTING or DECLINED (not
-  /// bound, not stopped, not informing, not gone); `blocked`: hosts that have left the
-  /// network while holding no usable address (churn clients whose patience ran out),
+  /// bound, not stopped, not informing, not gone); `blocked`: churn clients that left
+  /// because their patience ran out without an address (the churn model's verdict),
   /// cumulative. Servers are those running when attach() is called.
   void attach(core::Simulation& sim, core::Duration bucket, core::Time end);
   /// Stops sampling; if the last row is older than `now`, adds a row at `now` (a run that

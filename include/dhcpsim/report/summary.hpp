@@ -75,7 +75,7 @@ struct SummaryInputs {
   uint64_t seed = 0;
   std::string program_version;
   core::Time simulated_time;  // the simulated time reached
-  std::string stop_reason;    // e.g. "end", "stopped", "no_events"
+  std::string stop_reason;    // "duration", "all_bound" or "all_renewed"
   uint64_t events_executed = 0;
   std::optional<WallStats> wall;  // none: "wall": null
   std::vector<ChurnStats> churn;
