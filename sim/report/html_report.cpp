@@ -511,6 +511,9 @@ tl::expected<Series, std::string> series_of(const std::string& csv, const std::s
   return s;
 }
 
+// More pools than this are drawn summed per server.
+constexpr std::size_t kMaxPoolLines = 48;
+
 const char* kMessageColumns[] = {"msg:DHCPDISCOVER", "msg:DHCPOFFER",  "msg:DHCPREQUEST",
                                  "msg:DHCPDECLINE",  "msg:DHCPACK",    "msg:DHCPNAK",
                                  "msg:DHCPRELEASE",  "msg:DHCPINFORM", "msg:other"};
@@ -624,15 +627,42 @@ HtmlResult render_run_report(const RunReportInput& in, const ReportAssets& asset
                         "leases in use");
     c.j["x"] = x;
     c.j["x_time"] = true;
-    std::size_t k = 0;
+    struct Line {
+      std::string label;
+      std::vector<double> leases;
+      uint64_t size = 0;
+    };
+    std::vector<Line> lines;
     for (std::size_t col = 1; col < ts.table.header.size(); ++col) {
       auto p = pool_column(ts.table.header[col]);
-      if (!p) continue;
-      Json d = dataset(p->server + " " + p->range, jarray(ts.table.column(col)));
+      if (p) lines.push_back({p->server + " " + p->range, ts.table.column(col), p->size});
+    }
+    const std::size_t pools = lines.size();
+    if (pools > kMaxPoolLines) {
+      // Hundreds of pools (a campus of many VLANs) would make an unreadable and heavy chart:
+      // one line per server instead, its pools summed.
+      std::vector<Line> per_server;
+      std::map<std::string, std::size_t> index;
+      for (std::size_t col = 1; col < ts.table.header.size(); ++col) {
+        auto p = pool_column(ts.table.header[col]);
+        if (!p) continue;
+        auto [it, fresh] = index.emplace(p->server, per_server.size());
+        if (fresh) per_server.push_back({p->server, std::vector<double>(ts.t.size(), 0.0), 0});
+        Line& l = per_server[it->second];
+        const auto v = ts.table.column(col);
+        for (std::size_t r = 0; r < v.size(); ++r) l.leases[r] += v[r];
+        l.size += p->size;
+      }
+      for (auto& l : per_server) l.label += " (all its pools)";
+      lines = std::move(per_server);
+    }
+    std::size_t k = 0;
+    for (const Line& l : lines) {
+      Json d = dataset(l.label, jarray(l.leases));
       d["color"] = color(k);
       c.j["datasets"].push_back(std::move(d));
-      Json size = dataset(p->server + " " + p->range + " pool size",
-                          jarray(std::vector<double>(ts.t.size(), static_cast<double>(p->size))));
+      Json size = dataset(l.label + " size",
+                          jarray(std::vector<double>(ts.t.size(), static_cast<double>(l.size))));
       size["color"] = color(k);
       size["dash"] = true;
       size["no_legend"] = true;
@@ -641,6 +671,7 @@ HtmlResult render_run_report(const RunReportInput& in, const ReportAssets& asset
     }
     c.note = "Bound leases per pool at the end of each " + bucket +
              " s bucket; the dashed line of the same colour is the pool's size.";
+    if (pools > kMaxPoolLines) c.note += fmt::format(" {} pools, summed per server.", pools);
     if (k > 8) {
       // A legend of dozens of pools would leave no room for the chart: names on hover.
       c.j["legend"] = false;

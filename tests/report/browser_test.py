@@ -305,7 +305,7 @@ def check_run(name, out, state):
         check("leases" in charts, "%s: no leases chart" % name)
         pools = sum(1 for col in open(os.path.join(out, "timeseries.csv")).readline().split(",")
                     if col.startswith("leases:"))
-        if "leases" in charts:
+        if "leases" in charts and pools <= 48:  # more are summed per server
             check(len(charts["leases"]["datasets"]) == 2 * pools,
                   "%s: leases chart has %d datasets for %d pools" %
                   (name, len(charts["leases"]["datasets"]), pools))

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include <regex>
+#include <fmt/format.h>
 
 #include "dhcpsim/report/html_report.hpp"
 
@@ -36,10 +36,9 @@ std::size_t count(const std::string& text, const std::string& what) {
 /// The `data-receivers` of each message row, in order.
 std::vector<int> receivers(const std::string& svg) {
   std::vector<int> out;
-  std::regex re(R"re(data-receivers="(\d+)")re");
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator();
-       ++it)
-    out.push_back(std::stoi((*it)[1]));
+  const std::string key = "data-receivers=\"";
+  for (auto p = svg.find(key); p != std::string::npos; p = svg.find(key, p + 1))
+    out.push_back(std::stoi(svg.substr(p + key.size())));
   return out;
 }
 
@@ -272,4 +271,30 @@ TEST(HtmlReport, SweepPage) {
   EXPECT_EQ(c["datasets"][0]["ci"], Json::parse("[0.5, 1]"));
   EXPECT_EQ(c["datasets"][1]["y"], Json::parse("[2, null]"));
   EXPECT_FALSE(render_sweep_report(Json::object(), ReportAssets{}).has_value());
+}
+
+// More than 48 pools are drawn as one line per server (its pools summed), with the
+// summed pool size.
+TEST(HtmlReport, ManyPoolsAreSummedPerServer) {
+  RunReportInput in;
+  in.summary = Json::parse(R"({"run": {"timeseries_bucket_s": 1}})");
+  std::string header = "t_s,bound,waiting,blocked", row = "1,0,0,0";
+  for (int k = 0; k < 50; ++k) {
+    header +=
+        fmt::format(",leases:{}/10.{}.0.0/24/10.{}.0.10-10.{}.0.19", k % 2 ? "b" : "a", k, k, k);
+    row += ",1";
+  }
+  in.timeseries_csv = header + "\n" + row + "\n";
+  in.run = Json::parse(
+      R"({"scenario": {"name": "many"}, "time_to_address": {"n": 0, "x": [], "y": []}})");
+  auto html = render_run_report(in, ReportAssets{"/* Chart.js v3.9.1 */"});
+  ASSERT_TRUE(html.has_value()) << html.error();
+  const auto a = html->find("id=\"dhcpsim-data\">") + 18;
+  const Json data = Json::parse(html->substr(a, html->find("</script>", a) - a));
+  const Json& leases = data["charts"][0];
+  ASSERT_EQ(leases["id"], "leases");
+  ASSERT_EQ(leases["datasets"].size(), 4u);
+  EXPECT_EQ(leases["datasets"][0]["label"], "a (all its pools)");
+  EXPECT_EQ(leases["datasets"][0]["y"], Json::parse("[25]"));
+  EXPECT_EQ(leases["datasets"][1]["y"], Json::parse("[250]"));  // 25 pools of 10
 }

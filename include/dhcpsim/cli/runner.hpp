@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dhcpsim/report/message_log.hpp"
 #include "dhcpsim/scenario/model.hpp"
 
 namespace dhcpsim::cli {
@@ -30,7 +31,7 @@ struct RunRequest {
   std::string scenario_text;        // the scenario document as run (after --set)
   /// Message records kept in memory before the run is replayed for the chosen clients
   /// (message_log.hpp); tests lower it to exercise the replay.
-  std::size_t report_record_cap = std::size_t(1) << 20;
+  std::size_t report_record_cap = report::MessageRecorder::kDefaultCap;
 };
 
 struct RunResult {
