@@ -36,6 +36,14 @@ tl::expected<Json, std::string> read_json(const std::string& path) {
   return j;
 }
 
+/// Removes the other kinds' report-data files, so that `dhcpsim report` on a directory
+/// reused for another command builds the report of the latest one.
+void remove_other_kinds(const std::string& rd, const std::string& keep) {
+  std::error_code ec;
+  for (const char* name : {"run.json", "compare.json", "sweep.json"})
+    if (keep != name) fs::remove(path_in(rd, name), ec);
+}
+
 }  // namespace
 
 tl::expected<ReportTools, std::string> find_report_tools() {
@@ -130,6 +138,7 @@ tl::expected<std::vector<std::string>, std::string> write_run_report_data(
   std::error_code ec;
   fs::create_directories(rd, ec);
   if (ec) return tl::unexpected("cannot create " + rd + ": " + ec.message());
+  remove_other_kinds(rd, "run.json");
   std::vector<std::string> written;
   const std::pair<const char*, std::string> files[] = {
       {"run.json", data.run.dump(2) + "\n"},
@@ -154,6 +163,7 @@ WriteResult write_report_data_json(const std::string& dir, const std::string& na
   std::error_code ec;
   fs::create_directories(rd, ec);
   if (ec) return tl::unexpected("cannot create " + rd + ": " + ec.message());
+  remove_other_kinds(rd, name);
   return write_file_atomic(path_in(rd, name), doc.dump(2) + "\n");
 }
 

@@ -296,6 +296,16 @@ TEST(CliReport, CompareAndSweepReports) {
   EXPECT_NE(page.find("chart-over-bound"), std::string::npos);
   ASSERT_EQ(cli({"report", c.string()}).code, 0);
   EXPECT_EQ(slurp(c / "report.html"), page);
+  // A directory reused for a run: its report is the run's from then on.
+  ASSERT_EQ(cli({"run", scenario("quickstart"), "--out", c.string(), "--until", "5m", "--report",
+                 "--quiet"})
+                .code,
+            0);
+  EXPECT_FALSE(fs::exists(c / "report-data/compare.json"));
+  const std::string run_page = slurp(c / "report.html");
+  EXPECT_NE(run_page.find("<h1>quickstart</h1>"), std::string::npos);
+  ASSERT_EQ(cli({"report", c.string()}).code, 0);
+  EXPECT_EQ(slurp(c / "report.html"), run_page);
 
   fs::path s = fresh_dir("sweep");
   fs::create_directories(s);
