@@ -82,12 +82,13 @@ class Browser:
         if exe is None:
             raise SystemExit("browser_test: chromium is not installed (Debian: chromium, or run "
                              "tools/install-deps)")
+        self.log = open(os.path.join(work, "chromium.log"), "w")
         self.proc = subprocess.Popen(
             [exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
              "--user-data-dir=" + self.profile, "--remote-allow-origins=*", "--no-first-run",
              "--no-default-browser-check", "--disable-extensions", "--hide-scrollbars",
              "--force-device-scale-factor=1", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "chromium.log"), "w"),
+            stdout=subprocess.DEVNULL, stderr=self.log,
             start_new_session=True)
         port_file = os.path.join(self.profile, "DevToolsActivePort")
         deadline = time.time() + 30
@@ -216,6 +217,7 @@ class Browser:
         except (ProcessLookupError, PermissionError):
             pass
         shutil.rmtree(self.profile, ignore_errors=True)
+        self.log.close()
 
 
 # What the page reports about itself, measured in the page (not taken from its data).
