@@ -34,6 +34,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   r->add_flag("--trace", run.trace, "write events.jsonl (every trace record)");
   r->add_flag("--quiet", run.quiet, "no progress line and no table");
   r->add_flag("--json", run.json, "print summary.json instead of the table");
+  r->add_flag("--report", run.report,
+              "also write report.html (charts, topology, message ladders; self-contained) and "
+              "report-data/, from which `dhcpsim report` rebuilds it");
+  r->add_option("--follow", run.follow,
+                "draw this host's DHCP message ladder in the report (repeatable; implies --report)")
+      ->take_all()
+      ->expected(1)
+      ->allow_extra_args(false);  // one host per --follow: a scenario after it stays positional
 
   ValidateOptions validate;
   auto* v = app.add_subcommand("validate", "Check scenario files and print their errors; runs nothing");
@@ -50,6 +58,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   c->add_option("--until", compare.until, "simulated duration for every scenario");
   c->add_flag("--quiet", compare.quiet, "no table");
   c->add_flag("--json", compare.json, "print the compared summaries as JSON");
+  c->add_flag("--report", compare.report,
+              "also write report.html: key metrics as bars, time series overlaid");
 
   SweepOptions sweep;
   auto* sw = app.add_subcommand("sweep", "Run a grid of parameter values with replications (CSV with 95% CIs)");
@@ -57,6 +67,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   sw->add_option("--jobs", sweep.jobs, "parallel runs");
   sw->add_option("--out", sweep.out_dir, "output directory (default: ./dhcpsim-out/sweep-<name>)");
   sw->add_flag("--quiet", sweep.quiet, "no table");
+  sw->add_flag(
+      "--report", sweep.report,
+      "also write report.html: each metric against the swept parameter, 95% CIs as error bars");
+
+  ReportOptions rep;
+  auto* rp = app.add_subcommand(
+      "report", "Rebuild OUT_DIR/report.html from what run/compare/sweep --report kept in OUT_DIR");
+  rp->add_option("OUT_DIR", rep.dir, "an output directory of run, compare or sweep with --report")
+      ->required();
 
   try {
     app.parse(argc, argv);
@@ -82,6 +101,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     if (v->parsed()) return cmd_validate(validate, out, err);
     if (c->parsed()) return cmd_compare(compare, out, err);
     if (sw->parsed()) return cmd_sweep(sweep, out, err);
+    if (rp->parsed()) return cmd_report(rep, out, err);
   } catch (const std::exception& e) {
     err << "dhcpsim: internal error: " << e.what() << "\n";
     return kExitInternal;

@@ -8,9 +8,11 @@
 #include "dhcpsim/cli/commands.hpp"
 #include "dhcpsim/cli/runner.hpp"
 #include "dhcpsim/report/outputs.hpp"
+#include "dhcpsim/report/report_files.hpp"
 #include "dhcpsim/report/stats.hpp"
 #include "dhcpsim/report/summary.hpp"
 #include "dhcpsim/scenario/parse.hpp"
+#include "dhcpsim_version.hpp"
 
 namespace dhcpsim::cli {
 
@@ -97,6 +99,15 @@ int cmd_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
   }
   auto until = parse_until(o.until, err, bad);
   if (bad) return kExitUsage;
+  std::optional<report::ReportTools> tools;
+  if (o.report) {
+    auto t = report::find_report_tools();
+    if (!t) {
+      err << "dhcpsim: " << t.error() << "\n";
+      return kExitUsage;
+    }
+    tools = *t;
+  }
   // The same seed(s) for every scenario: the first scenario's seed unless given.
   const uint64_t seed = o.seed.value_or(scenarios.front().seed);
   const uint64_t reps = std::max<uint64_t>(1, o.replications);
@@ -108,9 +119,12 @@ int cmd_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
   parallel_for(results.size(), std::max(1u, o.jobs), [&](std::size_t k) {
     const std::size_t si = k / reps;
     const uint64_t r = k % reps;
-    RunRequest req{&scenarios[si], seed + r, until,
-                   dir + "/" + scenarios[si].name + (reps > 1 ? "/seed-" + std::to_string(seed + r) : ""),
-                   false, false, true, false, false, {}};
+    RunRequest req;
+    req.scenario = &scenarios[si];
+    req.seed = seed + r;
+    req.until = until;
+    req.out_dir =
+        dir + "/" + scenarios[si].name + (reps > 1 ? "/seed-" + std::to_string(seed + r) : "");
     results[k] = run_scenario(req);
   });
   std::vector<report::LabelledJson> variants;
@@ -134,6 +148,30 @@ int cmd_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
     err << "dhcpsim: " << w.error() << "\n";
     return kExitUsage;
   }
+  std::string html;
+  if (tools) {
+    // The report reads compare.json and each variant's (first) run's time series.
+    nlohmann::ordered_json meta = nlohmann::ordered_json::object();
+    meta["kind"] = "compare";
+    meta["seed"] = seed;
+    meta["replications"] = reps;
+    meta["program_version"] = kVersion;
+    nlohmann::ordered_json vs = nlohmann::ordered_json::array();
+    for (std::size_t si = 0; si < scenarios.size(); ++si) {
+      nlohmann::ordered_json v = nlohmann::ordered_json::object();
+      v["label"] = variants[si].first;
+      v["dir"] = scenarios[si].name + (reps > 1 ? "/seed-" + std::to_string(seed) : "");
+      vs.push_back(std::move(v));
+    }
+    meta["variants"] = std::move(vs);
+    auto m = report::write_report_data_json(dir, "compare.json", meta);
+    auto h = m ? report::write_report(dir, *tools) : report::WriteResult(tl::unexpected(m.error()));
+    if (!h) {
+      err << "dhcpsim: the report could not be made: " << h.error() << "\n";
+      return kExitUsage;
+    }
+    html = *h;
+  }
   if (o.json) {
     nlohmann::ordered_json j;
     for (const auto& [l, s] : variants) j[l] = s;
@@ -142,6 +180,7 @@ int cmd_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
     out << "seed " << seed << (reps > 1 ? fmt::format(" .. {} ({} replications, mean ± 95% CI)", seed + reps - 1, reps) : "")
         << "\n"
         << comparison_table(variants) << "outputs in " << dir << "/\n";
+    if (!html.empty()) out << "report: " << html << "\n";
   }
   return kExitOk;
 }

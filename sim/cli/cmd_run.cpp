@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <ostream>
 
@@ -7,6 +8,7 @@
 #include "dhcpsim/cli/commands.hpp"
 #include "dhcpsim/cli/runner.hpp"
 #include "dhcpsim/report/outputs.hpp"
+#include "dhcpsim/report/report_files.hpp"
 #include "dhcpsim/report/stats.hpp"
 #include "dhcpsim/report/summary.hpp"
 #include "dhcpsim/scenario/parse.hpp"
@@ -31,11 +33,73 @@ std::optional<core::Duration> parse_until(const std::string& text, std::ostream&
   return *d;
 }
 
+namespace {
+
+/// True when `pattern` (a host name with an optional "{i}") names `name` for some i in
+/// [1, count].
+bool pattern_names(const std::string& pattern, uint64_t count, const std::string& name) {
+  const auto brace = pattern.find("{i}");
+  if (brace == std::string::npos) return pattern == name;
+  const std::string prefix = pattern.substr(0, brace), suffix = pattern.substr(brace + 3);
+  if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return false;
+  const std::string digits =
+      name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  if (digits.size() > 19 || digits[0] == '0' ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  const uint64_t i = std::stoull(digits);
+  return i >= 1 && i <= count;
+}
+
+/// True when the scenario has (or may have, for churn arrivals) a host named `name`.
+bool host_may_exist(const scenario::Scenario& s, const std::string& name) {
+  for (const auto& h : s.hosts)
+    if (pattern_names(h.name, h.count, name)) return true;
+  for (const auto& c : s.churn)
+    if (pattern_names(c.name, c.max_clients, name)) return true;
+  return false;
+}
+
+}  // namespace
+
+/// The scenario document as run: the file with the --set overrides applied.
+std::string scenario_text(const std::string& file, const std::vector<std::string>& sets) {
+  auto doc = scenario::read_json_file(file);
+  if (!doc) return "";
+  for (const auto& set : sets) (void)scenario::apply_override(*doc, set, file);
+  return doc->dump(2) + "\n";
+}
+
 int cmd_run(const RunOptions& o, std::ostream& out, std::ostream& err) {
   auto s = scenario::load_scenario(o.scenario, o.sets);
   if (!s) {
     print_errors(s.error(), err);
     return kExitUsage;
+  }
+  // --follow draws a ladder in the report: it implies --report.
+  const bool report = o.report || !o.follow.empty();
+  std::optional<report::ReportTools> tools;
+  if (report) {
+    if (o.replications > 1) {
+      err << "dhcpsim: --report draws one run: use it without --replications (compare and sweep "
+             "have their own --report)\n";
+      return kExitUsage;
+    }
+    for (const auto& name : o.follow) {
+      if (!host_may_exist(*s, name)) {
+        err << "dhcpsim: --follow " << name << ": the scenario " << s->name
+            << " has no host of that name\n";
+        return kExitUsage;
+      }
+    }
+    auto t = report::find_report_tools();
+    if (!t) {
+      err << "dhcpsim: " << t.error() << "\n";
+      return kExitUsage;
+    }
+    tools = *t;
   }
   bool bad = false;
   auto until = parse_until(o.until, err, bad);
@@ -49,14 +113,34 @@ int cmd_run(const RunOptions& o, std::ostream& out, std::ostream& err) {
   const bool progress = !o.quiet && ::isatty(2) != 0 && o.replications == 1;
 
   if (o.replications == 1) {
-    RunRequest req{&*s, seed, until, dir, o.pcap, o.trace, true, progress, o.report, o.follow};
+    RunRequest req;
+    req.scenario = &*s;
+    req.seed = seed;
+    req.until = until;
+    req.out_dir = dir;
+    req.pcap = o.pcap;
+    req.trace = o.trace;
+    req.progress = progress;
+    req.keep_report_data = report;
+    req.follow = o.follow;
+    if (report) req.scenario_text = scenario_text(o.scenario, o.sets);
     RunResult r = run_scenario(req);
     if (!r.error.empty()) {
       err << "dhcpsim: " << r.error << "\n";
       return kExitUsage;
     }
+    std::string html;
+    if (tools) {
+      auto w = report::write_report(dir, *tools);
+      if (!w) {
+        err << "dhcpsim: the report could not be made: " << w.error() << "\n";
+        return kExitUsage;
+      }
+      html = *w;
+    }
     if (o.json) out << r.summary.dump(2) << "\n";
     else if (!o.quiet) out << report::format_summary_table(r.summary) << "outputs in " << dir << "/\n";
+    if (!html.empty() && !o.quiet && !o.json) out << "report: " << html << "\n";
     return kExitOk;
   }
 
@@ -64,8 +148,13 @@ int cmd_run(const RunOptions& o, std::ostream& out, std::ostream& err) {
   // summary.json holds mean, standard deviation and 95 % CI per metric.
   std::vector<RunResult> results(o.replications);
   parallel_for(o.replications, std::max(1u, o.jobs), [&](std::size_t k) {
-    RunRequest req{&*s, seed + k, until, dir + "/replications/seed-" + std::to_string(seed + k), o.pcap, o.trace,
-                   true, false, false, {}};
+    RunRequest req;
+    req.scenario = &*s;
+    req.seed = seed + k;
+    req.until = until;
+    req.out_dir = dir + "/replications/seed-" + std::to_string(seed + k);
+    req.pcap = o.pcap;
+    req.trace = o.trace;
     results[k] = run_scenario(req);
   });
   std::vector<nlohmann::ordered_json> summaries;

@@ -7,9 +7,11 @@
 #include "dhcpsim/cli/commands.hpp"
 #include "dhcpsim/cli/runner.hpp"
 #include "dhcpsim/report/outputs.hpp"
+#include "dhcpsim/report/report_files.hpp"
 #include "dhcpsim/report/stats.hpp"
 #include "dhcpsim/scenario/parse.hpp"
 #include "dhcpsim/scenario/units.hpp"
+#include "dhcpsim_version.hpp"
 
 namespace dhcpsim::cli {
 
@@ -131,6 +133,23 @@ tl::expected<Sweep, scenario::Errors> read_sweep(const std::string& path) {
 
 std::string value_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
+/// A metric as a JSON pointer: "/hosts/blocked" as is, "hosts.blocked" (the CSV's dotted
+/// names) turned into one.
+std::string metric_pointer(const std::string& metric) {
+  if (!metric.empty() && metric[0] == '/') return metric;
+  std::string p = "/" + metric;
+  std::replace(p.begin(), p.end(), '.', '/');
+  return p;
+}
+
+/// The metrics a sweep shows when its file names none (also the table's, plus messages).
+const std::vector<std::string>& default_sweep_metrics() {
+  static const std::vector<std::string> m = {"/hosts/with_address", "/hosts/blocked",
+                                             "/hosts/time_to_address_s/p90",
+                                             "/conflicts/ground_truth/addresses_conflicted"};
+  return m;
+}
+
 }  // namespace
 
 int cmd_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
@@ -189,6 +208,15 @@ int cmd_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
     scenarios.push_back(std::move(*s));
   }
   if (bad) return kExitUsage;
+  std::optional<report::ReportTools> tools;
+  if (o.report) {
+    auto t = report::find_report_tools();
+    if (!t) {
+      err << "dhcpsim: " << t.error() << "\n";
+      return kExitUsage;
+    }
+    tools = *t;
+  }
   std::optional<core::Duration> until;
   if (!sw.until.empty()) until = *scenario::parse_duration(sw.until);
   const uint64_t seed = sw.seed_given ? sw.seed : scenarios.front().seed;
@@ -200,7 +228,11 @@ int cmd_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   // the number of jobs.
   std::vector<RunResult> results(scenarios.size() * reps);
   parallel_for(results.size(), std::max(1u, o.jobs), [&](std::size_t k) {
-    RunRequest req{&scenarios[k / reps], seed + k % reps, until, "", false, false, false, false, false, {}};
+    RunRequest req;  // no files: the sweep writes its own CSVs
+    req.scenario = &scenarios[k / reps];
+    req.seed = seed + k % reps;
+    req.until = until;
+    req.timeseries = false;
     results[k] = run_scenario(req);
   });
   std::vector<std::string> names;
@@ -238,10 +270,61 @@ int cmd_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
     err << "dhcpsim: " << (w1 ? w2.error() : w1.error()) << "\n";
     return kExitUsage;
   }
+  std::string html;
+  if (tools) {
+    // The report's data: each metric's mean and 95 % CI per point.
+    std::vector<std::string> metrics;
+    for (const auto& m : sw.metrics.empty() ? default_sweep_metrics() : sw.metrics)
+      metrics.push_back(metric_pointer(m));
+    if (sw.metrics.empty()) metrics.push_back("/dhcp_messages/total");
+    nlohmann::ordered_json doc = nlohmann::ordered_json::object();
+    doc["kind"] = "sweep";
+    doc["name"] = stem.string();
+    doc["base"] = fs::path(sw.base).filename().string();
+    doc["seed"] = seed;
+    doc["replications"] = reps;
+    doc["program_version"] = kVersion;
+    doc["parameters"] = names;
+    doc["metrics"] = metrics;
+    nlohmann::ordered_json pts = nlohmann::ordered_json::array();
+    for (const auto& p : points) {
+      nlohmann::ordered_json pt = nlohmann::ordered_json::object();
+      pt["params"] = p.params;
+      nlohmann::ordered_json values = nlohmann::ordered_json::object();
+      for (const auto& m : metrics) {
+        nlohmann::ordered_json::json_pointer ptr;
+        try {
+          ptr = nlohmann::ordered_json::json_pointer(m);
+        } catch (const nlohmann::json::exception&) {
+          values[m] = nullptr;  // not a JSON pointer: nothing to show
+          continue;
+        }
+        if (!p.aggregate.contains(ptr) || !report::is_estimate(p.aggregate[ptr])) {
+          values[m] = nullptr;
+          continue;
+        }
+        const auto& e = p.aggregate[ptr];
+        nlohmann::ordered_json v = nlohmann::ordered_json::object();
+        v["mean"] = e["mean"];
+        v["ci95"] = e["ci95"];
+        v["n"] = e["n"];
+        values[m] = std::move(v);
+      }
+      pt["values"] = std::move(values);
+      pts.push_back(std::move(pt));
+    }
+    doc["points"] = std::move(pts);
+    auto d = report::write_report_data_json(dir, "sweep.json", doc);
+    auto h = d ? report::write_report(dir, *tools) : report::WriteResult(tl::unexpected(d.error()));
+    if (!h) {
+      err << "dhcpsim: the report could not be made: " << h.error() << "\n";
+      return kExitUsage;
+    }
+    html = *h;
+  }
   if (!o.quiet) {
     std::vector<std::string> shown = sw.metrics;
-    if (shown.empty()) shown = {"/hosts/with_address", "/hosts/blocked", "/hosts/time_to_address_s/p90",
-                                "/conflicts/ground_truth/addresses_conflicted"};
+    if (shown.empty()) shown = default_sweep_metrics();
     std::string header;
     for (const auto& n : names) header += fmt::format("{:>22}", n.substr(n.size() > 22 ? n.size() - 22 : 0));
     for (const auto& m : shown) header += fmt::format("  {:>24}", m.substr(m.size() > 24 ? m.size() - 24 : 0));
@@ -253,6 +336,7 @@ int cmd_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
       out << line << "\n";
     }
     out << points.size() << " points x " << reps << " replications; outputs in " << dir << "/ (runs.csv, points.csv)\n";
+    if (!html.empty()) out << "report: " << html << "\n";
   }
   return kExitOk;
 }

@@ -10,6 +10,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/connected_components.hpp>
+#include <boost/graph/filtered_graph.hpp>
 #include <boost/graph/graphviz.hpp>
 
 namespace dhcpsim::net {
@@ -38,6 +39,7 @@ struct Topology::Impl {
   std::vector<std::string> errors;
   struct RouterSubnet {
     NodeId router;
+    IfaceId iface;
     std::string iface_name;
     SegmentId segment;
     wire::Ipv4Prefix prefix;
@@ -81,10 +83,15 @@ void Topology::add_interface(NodeId node, IfaceId iface, SegmentId segment,
                             "' is on an unknown segment");
     return;
   }
-  boost::add_edge(impl_->node_vertex[node.value], impl_->seg_vertex[segment.value],
-                  EdgeProp{iface.value}, impl_->g);
+  // Routers' edges run router -> segment, hosts' segment -> host (the graph is undirected;
+  // the order only makes Graphviz rank routers, segments and hosts left to right).
+  const Vertex n = impl_->node_vertex[node.value], sv = impl_->seg_vertex[segment.value];
+  if (impl_->node_kinds[node.value] == VertexKind::kRouter)
+    boost::add_edge(n, sv, EdgeProp{iface.value}, impl_->g);
+  else
+    boost::add_edge(sv, n, EdgeProp{iface.value}, impl_->g);
   if (router_subnet != nullptr)
-    impl_->router_subnets.push_back({node, iface_name, segment, *router_subnet});
+    impl_->router_subnets.push_back({node, iface, iface_name, segment, *router_subnet});
 }
 
 std::vector<std::string> Topology::check() const {
@@ -167,29 +174,94 @@ std::vector<NodeId> Topology::routers_on(SegmentId segment) const {
 std::size_t Topology::vertex_count() const { return boost::num_vertices(impl_->g); }
 std::size_t Topology::edge_count() const { return boost::num_edges(impl_->g); }
 
-void Topology::write_graphviz(std::ostream& os) const {
+namespace {
+
+/// A Graphviz quoted string: quotes and backslashes escaped (a backslash starts an escape
+/// like \N in a label), line breaks as \n (boost::escape_dot_string keeps them raw).
+std::string dot_label(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+void Topology::write_graphviz(std::ostream& os, const GraphvizView& view) const {
   const Graph& g = impl_->g;
-  auto label = [&](std::ostream& out, Vertex v) {
+  const std::size_t n = boost::num_vertices(g);
+  // Fold: the first host (lowest vertex) of each (key, segment) stands for all of them.
+  std::vector<uint8_t> keep(n, 1);
+  std::vector<uint64_t> count(n, 1);
+  if (view.fold_key) {
+    std::map<std::pair<uint32_t, uint32_t>, Vertex> first;
+    for (Vertex v = 0; v < n; ++v) {
+      if (g[v].kind != VertexKind::kHost) continue;
+      const uint32_t key = view.fold_key(NodeId(g[v].id));
+      if (key == GraphvizView::kNoFold) continue;
+      auto [e, end] = boost::out_edges(v, g);
+      const uint32_t seg = e == end ? ~uint32_t(0) : g[boost::target(*e, g)].id;
+      auto [it, fresh] = first.emplace(std::make_pair(key, seg), v);
+      if (!fresh) {
+        keep[v] = 0;
+        ++count[it->second];
+      }
+    }
+  }
+  std::map<uint32_t, const Impl::RouterSubnet*> router_ifaces;
+  for (const auto& rs : impl_->router_subnets) router_ifaces[rs.iface.value] = &rs;
+
+  auto vertex_kept = [&keep](Vertex v) { return keep[v] != 0; };
+  auto edge_kept = [&](const boost::graph_traits<Graph>::edge_descriptor& e) {
+    return keep[boost::source(e, g)] != 0 && keep[boost::target(e, g)] != 0;
+  };
+  using EdgePred = std::function<bool(const boost::graph_traits<Graph>::edge_descriptor&)>;
+  using VertexPred = std::function<bool(Vertex)>;
+  boost::filtered_graph<Graph, EdgePred, VertexPred> shown(g, EdgePred(edge_kept),
+                                                           VertexPred(vertex_kept));
+
+  auto vertex_writer = [&](std::ostream& out, Vertex v) {
     const VertexProp& p = g[v];
-    std::string name;
-    const char* shape = "box";
+    std::string label;
+    const char* attrs = "";
     switch (p.kind) {
       case VertexKind::kSegment:
-        name = impl_->seg_names[p.id];
-        shape = "ellipse";
+        label = view.segment_label ? view.segment_label(SegmentId(p.id)) : impl_->seg_names[p.id];
+        attrs = "shape=ellipse, style=filled, fillcolor=\"#e8f0fe\"";
         break;
       case VertexKind::kHost:
-        name = impl_->node_names[p.id];
-        shape = "box";
+        label = view.host_label ? view.host_label(NodeId(p.id), count[v]) : impl_->node_names[p.id];
+        attrs = count[v] > 1 ? "shape=box3d" : "shape=box";
         break;
       case VertexKind::kRouter:
-        name = impl_->node_names[p.id];
-        shape = "doubleoctagon";
+        label = view.router_label ? view.router_label(NodeId(p.id)) : impl_->node_names[p.id];
+        attrs = "shape=box, style=\"rounded,filled\", fillcolor=\"#fff4d6\"";
         break;
     }
-    out << "[label=" << boost::escape_dot_string(name) << ", shape=" << shape << "]";
+    out << "[label=" << dot_label(label) << ", " << attrs << "]";
   };
-  boost::write_graphviz(os, g, label);
+  auto edge_writer = [&](std::ostream& out, const boost::graph_traits<Graph>::edge_descriptor& e) {
+    auto it = router_ifaces.find(g[e].iface);
+    if (it == router_ifaces.end()) return;
+    const std::string label =
+        view.router_iface_label ? view.router_iface_label(it->second->iface, it->second->iface_name)
+                                : it->second->iface_name;
+    out << "[label=" << dot_label(label) << "]";
+  };
+  auto graph_writer = [](std::ostream& out) {
+    out << "graph [rankdir=LR, nodesep=0.25, ranksep=0.6, fontname=\"Helvetica\"];\n"
+        << "node [fontname=\"Helvetica\", fontsize=10];\n"
+        << "edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n";
+  };
+  boost::write_graphviz(os, shown, vertex_writer, edge_writer, graph_writer);
 }
 
 }  // namespace dhcpsim::net

@@ -186,6 +186,7 @@ void MetricsCollector::on_record(const Record& record) {
     }
     case RecordKind::kConflictStart:
       ++conflict_starts_;
+      ++conflict_starts_bucket_;
       peak_conflicts_ = std::max(peak_conflicts_, ++conflicts_now_);
       break;
     case RecordKind::kConflictEnd:
@@ -271,6 +272,7 @@ void MetricsCollector::attach(core::Simulation& sim, core::Duration bucket, core
   for (auto d : {Detector::kAcd, Detector::kPingCheck, Detector::kDecline, Detector::kLinkLocalAcd})
     cols.push_back(std::string("detected:") + to_string(d));
   cols.push_back("server_drops");
+  cols.push_back("conflict_starts");  // appended last: earlier columns keep their places
   // Counts from before the attachment belong to the first bucket.
   schedule_next();
 }
@@ -305,12 +307,14 @@ void MetricsCollector::sample(core::Time t) {
   v.push_back(static_cast<int64_t>(conflicts_now_));
   for (uint64_t d : detected_bucket_) v.push_back(static_cast<int64_t>(d));
   v.push_back(static_cast<int64_t>(server_drops_bucket_));
+  v.push_back(static_cast<int64_t>(conflict_starts_bucket_));
   DHCPSIM_ASSERT(v.size() == series_.times.size() * series_.columns.size(),
                  "time-series row width");
   msg_bucket_.fill(0);
   relayed_bucket_ = 0;
   detected_bucket_.fill(0);
   server_drops_bucket_ = 0;
+  conflict_starts_bucket_ = 0;
 }
 
 void MetricsCollector::finish(core::Time now) {

@@ -358,7 +358,8 @@ TEST(Metrics, TimeseriesCsvHeaderIsStable) {
       "t_s,bound,waiting,blocked,leases:dhcpd/10.0.0.0/24/10.0.0.100-10.0.0.199,"
       "msg:DHCPDISCOVER,msg:DHCPOFFER,msg:DHCPREQUEST,msg:DHCPDECLINE,msg:DHCPACK,msg:DHCPNAK,"
       "msg:DHCPRELEASE,msg:DHCPINFORM,msg:other,relayed,conflicts_now,"
-      "detected:acd,detected:ping_check,detected:decline,detected:link_local_acd,server_drops");
+      "detected:acd,detected:ping_check,detected:decline,detected:link_local_acd,server_drops,"
+      "conflict_starts");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
   EXPECT_EQ(csv.substr(csv.find('\n') + 1, 4), "1,1,");  // t_s 1, bound 1 (or waiting)
 }

@@ -32,8 +32,8 @@ struct RunOptions {
   bool trace = false;
   bool quiet = false;
   bool json = false;
-  bool report = false;               // issue 7: report.html
-  std::vector<std::string> follow;   // hosts whose message ladder the report draws
+  bool report = false;              // OUT_DIR/report.html (and report-data/)
+  std::vector<std::string> follow;  // hosts whose message ladder the report draws (implies report)
 };
 int cmd_run(const RunOptions& options, std::ostream& out, std::ostream& err);
 
@@ -64,5 +64,12 @@ struct SweepOptions {
   bool report = false;
 };
 int cmd_sweep(const SweepOptions& options, std::ostream& out, std::ostream& err);
+
+struct ReportOptions {
+  std::string dir;
+};
+/// `dhcpsim report OUT_DIR`: rebuilds OUT_DIR/report.html from the files a run, compare or
+/// sweep with --report left there (byte-identical to the one it wrote).
+int cmd_report(const ReportOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace dhcpsim::cli

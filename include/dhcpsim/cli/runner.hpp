@@ -2,6 +2,7 @@
 // Running scenarios for the CLI: one run with its outputs, and many runs (replications,
 // compare, sweep) in parallel with results in a fixed order.
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dhcpsim/report/message_log.hpp"
 #include "dhcpsim/scenario/model.hpp"
 
 namespace dhcpsim::cli {
@@ -22,8 +24,14 @@ struct RunRequest {
   bool trace = false;
   bool timeseries = true;
   bool progress = false;  // a progress line on stderr
+  /// Keep what the HTML report needs in out_dir/report-data/ (report_files.hpp): the
+  /// scenario text below, the topology, the message records of the chosen clients.
   bool keep_report_data = false;
-  std::vector<std::string> follow;
+  std::vector<std::string> follow;  // host names whose ladders the report draws
+  std::string scenario_text;        // the scenario document as run (after --set)
+  /// Message records kept in memory before the run is replayed for the chosen clients
+  /// (message_log.hpp); tests lower it to exercise the replay.
+  std::size_t report_record_cap = report::MessageRecorder::kDefaultCap;
 };
 
 struct RunResult {

@@ -4,6 +4,7 @@
 // use the queries below.
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -15,6 +16,21 @@
 namespace dhcpsim::net {
 
 enum class VertexKind : uint8_t { kSegment, kHost, kRouter };
+
+/// How Topology::write_graphviz draws the graph for people. Hosts with the same fold key
+/// on the same segment become one vertex (a million hosts must not become a million
+/// vertices); every label callback is optional (default: the object's name).
+struct GraphvizView {
+  static constexpr uint32_t kNoFold = 0xffffffffu;
+  /// Hosts with equal keys (other than kNoFold) on one segment are drawn as one vertex.
+  std::function<uint32_t(NodeId)> fold_key;
+  /// The label of a host vertex standing for `count` hosts, the first of which is `first`.
+  std::function<std::string(NodeId first, uint64_t count)> host_label;
+  std::function<std::string(NodeId)> router_label;
+  std::function<std::string(SegmentId)> segment_label;
+  /// A router interface's edge (default: the interface's name).
+  std::function<std::string(IfaceId, const std::string& iface_name)> router_iface_label;
+};
 
 class Topology {
  public:
@@ -41,9 +57,10 @@ class Topology {
   std::size_t vertex_count() const;
   std::size_t edge_count() const;
 
-  /// Graphviz text of the graph (boost::write_graphviz). Hosts may be folded into one
-  /// vertex per (segment, group) by the caller's labeller; here each vertex is written.
-  void write_graphviz(std::ostream& os) const;
+  /// Graphviz text of the graph (boost::write_graphviz on a filtered view of it): segments,
+  /// routers and hosts, hosts folded as `view` says. Vertex ids are the graph's own vertex
+  /// indices, so the text is the same for the same network.
+  void write_graphviz(std::ostream& os, const GraphvizView& view = {}) const;
 
  private:
   struct Impl;

@@ -98,6 +98,8 @@ class MetricsCollector : public net::TraceSink {
   ///   detected:acd, detected:ping_check, detected:decline, detected:link_local_acd
   ///                                                    in the bucket
   ///   server_drops                                     receive-queue drops in the bucket
+  ///   conflict_starts                                  ground-truth conflicts begun in the
+  ///                                                    bucket (an address becoming held twice)
   /// `bound`: DHCP clients in BOUND, RENEWING or REBINDING; `waiting`: booted DHCP clients
   /// in INIT, SELECTING, REQUESTING, PROBING, INIT-REBOOT, REBOOTING or DECLINED (not
   /// bound, not stopped, not informing, not gone); `blocked`: churn clients that left
@@ -191,6 +193,7 @@ class MetricsCollector : public net::TraceSink {
   std::array<uint64_t, kDetectors> detected_total_{};
   std::array<uint64_t, kDetectors> detected_bucket_{};
   uint64_t conflict_starts_ = 0;
+  uint64_t conflict_starts_bucket_ = 0;
   uint64_t conflicts_now_ = 0;
   uint64_t peak_conflicts_ = 0;
   uint64_t server_drops_total_ = 0;
