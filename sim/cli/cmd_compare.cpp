@@ -16,6 +16,15 @@
 
 namespace dhcpsim::cli {
 
+/// --report (cmd_report.cpp): Chart.js and dot are found before anything runs; false
+/// after printing the error.
+bool find_report_tools(std::optional<report::ReportTools>& tools, std::ostream& err);
+/// compare/sweep --report (cmd_report.cpp): report-data/NAME, then report.html; the
+/// page's path, or nullopt after printing the error.
+std::optional<std::string> write_report_with_data(const std::string& dir, const std::string& name,
+                                                  const nlohmann::ordered_json& doc,
+                                                  const report::ReportTools& tools, std::ostream& err);
+
 void print_errors(const scenario::Errors& errors, std::ostream& err);
 std::optional<core::Duration> parse_until(const std::string& text, std::ostream& err, bool& bad);
 
@@ -101,12 +110,7 @@ int cmd_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
   if (bad) return kExitUsage;
   std::optional<report::ReportTools> tools;
   if (o.report) {
-    auto t = report::find_report_tools();
-    if (!t) {
-      err << "dhcpsim: " << t.error() << "\n";
-      return kExitUsage;
-    }
-    tools = *t;
+    if (!find_report_tools(tools, err)) return kExitUsage;
   }
   // The same seed(s) for every scenario: the first scenario's seed unless given.
   const uint64_t seed = o.seed.value_or(scenarios.front().seed);
@@ -164,12 +168,8 @@ int cmd_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
       vs.push_back(std::move(v));
     }
     meta["variants"] = std::move(vs);
-    auto m = report::write_report_data_json(dir, "compare.json", meta);
-    auto h = m ? report::write_report(dir, *tools) : report::WriteResult(tl::unexpected(m.error()));
-    if (!h) {
-      err << "dhcpsim: the report could not be made: " << h.error() << "\n";
-      return kExitUsage;
-    }
+    auto h = write_report_with_data(dir, "compare.json", meta, *tools, err);
+    if (!h) return kExitUsage;
     html = *h;
   }
   if (o.json) {

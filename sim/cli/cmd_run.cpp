@@ -16,6 +16,10 @@
 
 namespace dhcpsim::cli {
 
+/// --report (cmd_report.cpp): Chart.js and dot are found before anything runs; false
+/// after printing the error.
+bool find_report_tools(std::optional<report::ReportTools>& tools, std::ostream& err);
+
 namespace fs = std::filesystem;
 
 void print_errors(const scenario::Errors& errors, std::ostream& err) {
@@ -94,12 +98,7 @@ int cmd_run(const RunOptions& o, std::ostream& out, std::ostream& err) {
         return kExitUsage;
       }
     }
-    auto t = report::find_report_tools();
-    if (!t) {
-      err << "dhcpsim: " << t.error() << "\n";
-      return kExitUsage;
-    }
-    tools = *t;
+    if (!find_report_tools(tools, err)) return kExitUsage;
   }
   bool bad = false;
   auto until = parse_until(o.until, err, bad);

@@ -15,6 +15,15 @@
 
 namespace dhcpsim::cli {
 
+/// --report (cmd_report.cpp): Chart.js and dot are found before anything runs; false
+/// after printing the error.
+bool find_report_tools(std::optional<report::ReportTools>& tools, std::ostream& err);
+/// compare/sweep --report (cmd_report.cpp): report-data/NAME, then report.html; the
+/// page's path, or nullopt after printing the error.
+std::optional<std::string> write_report_with_data(const std::string& dir, const std::string& name,
+                                                  const nlohmann::ordered_json& doc,
+                                                  const report::ReportTools& tools, std::ostream& err);
+
 void print_errors(const scenario::Errors& errors, std::ostream& err);
 std::string format_metric(const nlohmann::ordered_json& summary, const std::string& pointer);
 
@@ -210,12 +219,7 @@ int cmd_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   if (bad) return kExitUsage;
   std::optional<report::ReportTools> tools;
   if (o.report) {
-    auto t = report::find_report_tools();
-    if (!t) {
-      err << "dhcpsim: " << t.error() << "\n";
-      return kExitUsage;
-    }
-    tools = *t;
+    if (!find_report_tools(tools, err)) return kExitUsage;
   }
   std::optional<core::Duration> until;
   if (!sw.until.empty()) until = *scenario::parse_duration(sw.until);
@@ -314,12 +318,8 @@ int cmd_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
       pts.push_back(std::move(pt));
     }
     doc["points"] = std::move(pts);
-    auto d = report::write_report_data_json(dir, "sweep.json", doc);
-    auto h = d ? report::write_report(dir, *tools) : report::WriteResult(tl::unexpected(d.error()));
-    if (!h) {
-      err << "dhcpsim: the report could not be made: " << h.error() << "\n";
-      return kExitUsage;
-    }
+    auto h = write_report_with_data(dir, "sweep.json", doc, *tools, err);
+    if (!h) return kExitUsage;
     html = *h;
   }
   if (!o.quiet) {

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_fixture.hpp"
 #include "dhcpsim/cli/app.hpp"
 #include "dhcpsim/cli/runner.hpp"
 #include "dhcpsim/scenario/parse.hpp"
@@ -16,26 +17,9 @@ using nlohmann::json;
 
 namespace {
 
-struct Cli {
-  int code = 0;
-  std::string out, err;
-};
-
-Cli cli(std::vector<std::string> args) {
-  std::vector<const char*> argv{"dhcpsim"};
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  Cli r;
-  r.code = dhcpsim::cli::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using dhcpsim::test::cli;
+using dhcpsim::test::Cli;
+using dhcpsim::test::slurp;
 
 std::string scenario(const std::string& name) {
   return std::string(DHCPSIM_SOURCE_DIR) + "/scenarios/" + name + ".json";
