@@ -337,9 +337,9 @@ void Network::arp_index_update(IfaceId ifc, Ipv4Address ip, MacAddress old_mac, 
     h.mac_counts.emplace_back(mac, 1u);
   };
   if (old_present) {
-    auto it = s.arp_holders.find(ip.value());
-    DHCPSIM_ASSERT(it != s.arp_holders.end(), "ARP holder index lost an entry");
-    ArpHolders& h = it->second;
+    const uint32_t k = s.arp_holders.find(ip.value());
+    DHCPSIM_ASSERT(k != BlockIndex<uint32_t>::kNone, "ARP holder index lost an entry");
+    ArpHolders& h = s.holders[k];
     auto pos = std::find_if(h.list.begin(), h.list.end(), [&](const auto& x) { return x.iface == ifc; });
     DHCPSIM_ASSERT(pos != h.list.end(), "ARP holder index lost an interface");
     if (new_present) {
@@ -352,12 +352,20 @@ void Network::arp_index_update(IfaceId ifc, Ipv4Address ip, MacAddress old_mac, 
     }
     count(h, pos->mac, -1);
     h.list.erase(pos);
-    if (h.list.empty()) s.arp_holders.erase(it);
+    if (h.list.empty()) {
+      s.holders.release(k);
+      s.arp_holders.erase(ip.value());
+    }
     return;
   }
   (void)old_mac;
   if (!new_present) return;
-  ArpHolders& h = s.arp_holders[ip.value()];
+  uint32_t k = s.arp_holders.find(ip.value());
+  if (k == BlockIndex<uint32_t>::kNone) {
+    k = s.holders.acquire();
+    s.arp_holders.set(ip.value(), k);
+  }
+  ArpHolders& h = s.holders[k];
   h.list.push_back({ifc, new_mac.to_u64()});
   count(h, new_mac.to_u64(), +1);
 }
@@ -365,8 +373,23 @@ void Network::arp_index_update(IfaceId ifc, Ipv4Address ip, MacAddress old_mac, 
 // ---- conflict oracle ------------------------------------------------------------------
 
 void Network::owners_add(Segment& s, IfaceId ifc, Ipv4Address ip) {
-  AddressOwners& o = s.owners[ip.value()];
+  DHCPSIM_ASSERT(ifc.value < Segment::kSharedOwners, "interface ids stay below 2^31");
+  const uint32_t v = s.owners.find(ip.value());
+  if (v == BlockIndex<uint32_t>::kNone) {
+    s.owners.set(ip.value(), ifc.value);  // one owner: no record needed
+    return;
+  }
   const core::Time t = now();
+  uint32_t k;
+  if (v & Segment::kSharedOwners) {
+    k = v & ~Segment::kSharedOwners;
+  } else {
+    k = s.shared_owners.acquire();
+    s.shared_owners[k].ip = ip.value();
+    s.shared_owners[k].ifaces = {IfaceId(v)};
+    s.owners.set(ip.value(), Segment::kSharedOwners | k);
+  }
+  AddressOwners& o = s.shared_owners[k];
   if (o.ifaces.size() >= 2) s.conflicts.host_ns_in_conflict += (t - o.last_change).ns() * int64_t(o.ifaces.size());
   o.ifaces.push_back(ifc);
   o.last_change = t;
@@ -383,16 +406,25 @@ void Network::owners_add(Segment& s, IfaceId ifc, Ipv4Address ip) {
 }
 
 void Network::owners_remove(Segment& s, IfaceId ifc, Ipv4Address ip) {
-  auto it = s.owners.find(ip.value());
-  DHCPSIM_ASSERT(it != s.owners.end(), "conflict oracle lost an address");
-  AddressOwners& o = it->second;
+  const uint32_t v = s.owners.find(ip.value());
+  DHCPSIM_ASSERT(v != BlockIndex<uint32_t>::kNone, "conflict oracle lost an address");
+  if (!(v & Segment::kSharedOwners)) {
+    DHCPSIM_ASSERT(v == ifc.value, "conflict oracle lost an interface");
+    s.owners.erase(ip.value());
+    return;
+  }
+  const uint32_t k = v & ~Segment::kSharedOwners;
+  AddressOwners& o = s.shared_owners[k];
   const core::Time t = now();
-  if (o.ifaces.size() >= 2) s.conflicts.host_ns_in_conflict += (t - o.last_change).ns() * int64_t(o.ifaces.size());
+  s.conflicts.host_ns_in_conflict += (t - o.last_change).ns() * int64_t(o.ifaces.size());
   erase_one(o.ifaces, ifc);
   o.last_change = t;
-  if (o.ifaces.size() == 1 && tracer_.wants(RecordKind::kConflictEnd))
+  if (o.ifaces.size() >= 2) return;
+  if (tracer_.wants(RecordKind::kConflictEnd))
     tracer_.emit(ConflictEnd{t, SegmentId(static_cast<uint32_t>(&s - segments_.data())), ip, t - o.conflict_since});
-  if (o.ifaces.empty()) s.owners.erase(it);
+  // One owner left: back to the plain index entry.
+  s.owners.set(ip.value(), o.ifaces.front().value);
+  s.shared_owners.release(k);
 }
 
 ConflictTotals Network::conflict_totals() const {
@@ -402,7 +434,7 @@ ConflictTotals Network::conflict_totals() const {
     total.addresses_conflicted += s.conflicts.addresses_conflicted;
     total.conflict_episodes += s.conflicts.conflict_episodes;
     total.host_ns_in_conflict += s.conflicts.host_ns_in_conflict;
-    for (const auto& [ip, o] : s.owners)
+    for (const AddressOwners& o : s.shared_owners.all())
       if (o.ifaces.size() >= 2) total.host_ns_in_conflict += (t - o.last_change).ns() * int64_t(o.ifaces.size());
   }
   return total;
@@ -411,9 +443,9 @@ ConflictTotals Network::conflict_totals() const {
 std::vector<ConflictNow> Network::conflicts_now() const {
   std::vector<ConflictNow> out;
   for (std::size_t k = 0; k < segments_.size(); ++k)
-    for (const auto& [ip, o] : segments_[k].owners)
+    for (const AddressOwners& o : segments_[k].shared_owners.all())
       if (o.ifaces.size() >= 2)
-        out.push_back({SegmentId(static_cast<uint32_t>(k)), Ipv4Address(ip),
+        out.push_back({SegmentId(static_cast<uint32_t>(k)), Ipv4Address(o.ip),
                        static_cast<uint32_t>(o.ifaces.size()), o.conflict_since});
   std::sort(out.begin(), out.end(), [](const ConflictNow& a, const ConflictNow& b) {
     return a.segment != b.segment ? a.segment < b.segment : a.ip < b.ip;
@@ -486,16 +518,13 @@ void Network::collect_candidates(const Segment& s, const wire::FramePeek& p, Ifa
     if (p.arp) {
       const wire::ArpPeek& a = *p.arp;
       // The target answers a request for its address (and probes for it).
-      if (a.oper == wire::kArpRequest && !a.tpa.is_zero()) {
-        auto it = s.owners.find(a.tpa.value());
-        if (it != s.owners.end()) add_list(it->second.ifaces);
-      }
+      if (a.oper == wire::kArpRequest && !a.tpa.is_zero()) add_list(s.owners_of(a.tpa));
       // Caches holding the sender's address under another MAC (or unresolved) may change;
       // those holding it under this very MAC would keep their state (Linux neigh_update).
       if (!a.spa.is_zero()) {
-        auto it = s.arp_holders.find(a.spa.value());
-        if (it != s.arp_holders.end()) {
-          const ArpHolders& h = it->second;
+        const uint32_t k = s.arp_holders.find(a.spa.value());
+        if (k != BlockIndex<uint32_t>::kNone) {
+          const ArpHolders& h = s.holders[k];
           const uint64_t sha = a.sha.to_u64();
           bool all_same = h.mac_counts.size() == 1 && h.mac_counts.front().first == sha;
           if (!all_same)
@@ -509,10 +538,10 @@ void Network::collect_candidates(const Segment& s, const wire::FramePeek& p, Ifa
     } else if (p.udp && p.ipv4) {
       if (p.udp->dst_port == wire::kPortBootpServer) add_list(s.bootp_server_listeners);
       if (p.udp->dst_port == wire::kPortBootpClient && p.bootp)
-        for (IfaceId x : s.by_mac.find(p.bootp->chaddr.to_u64())) out.push_back(x);
+        add_list(s.by_mac.find(p.bootp->chaddr.to_u64()));
     }
   } else {
-    for (IfaceId x : s.by_mac.find(p.dst.to_u64())) out.push_back(x);
+    add_list(s.by_mac.find(p.dst.to_u64()));
   }
   // Attach order, no duplicates, never the sender, only live links.
   out.erase(std::remove_if(out.begin(), out.end(),

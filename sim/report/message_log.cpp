@@ -119,9 +119,7 @@ void MessageRecorder::on_record(const Record& record) {
       // Ground truth: the interfaces holding the address now.
       const auto& r = *std::get_if<ConflictStart>(&record);
       const Segment& s = network_.segment(r.segment);
-      auto it = s.owners.find(r.ip.value());
-      if (it == s.owners.end()) return;
-      for (IfaceId i : it->second.ifaces) {
+      for (IfaceId i : s.owners_of(r.ip)) {
         const NodeId n = network_.iface(i).node;
         if (network_.node_kind(n) == NodeKind::kHost) flag(n.value, kReasonConflict);
       }

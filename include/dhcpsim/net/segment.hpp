@@ -12,7 +12,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -20,6 +19,7 @@
 #include <boost/container/small_vector.hpp>
 
 #include "dhcpsim/core/time.hpp"
+#include "dhcpsim/net/block_index.hpp"
 #include "dhcpsim/net/ids.hpp"
 #include "dhcpsim/wire/address.hpp"
 
@@ -52,31 +52,26 @@ struct SegmentStats {
 
 using IfaceList = boost::container::small_vector<IfaceId, 2>;
 
-/// MAC -> interfaces of one segment. Open addressing with the key and the interface in one
-/// 16-byte slot, so a lookup costs one cache line (a generic map keeps control bytes and
-/// slots apart: two cold lines per unicast frame at a million hosts). Duplicate MACs (a
-/// misconfiguration worth studying) spill into an overflow list.
+/// MAC -> interfaces of one segment (a BlockIndex: MACs handed out in sequence share
+/// cache lines). Duplicate MACs (a misconfiguration worth studying) spill into a list.
 class MacIndex {
  public:
-  /// The interfaces with this MAC (empty if none). Valid until the next change.
-  std::span<const IfaceId> find(uint64_t mac) const;
+  /// The interfaces with this MAC (empty if none).
+  IfaceList find(uint64_t mac) const {
+    const uint32_t v = index_.find(mac);
+    if (v == BlockIndex<uint64_t>::kNone) return {};
+    if (v & kDup) return dups_[v & ~kDup];
+    return {IfaceId(v)};
+  }
   void insert(uint64_t mac, IfaceId iface);
   void erase(uint64_t mac, IfaceId iface);
-  std::size_t size() const { return size_; }
+  /// Distinct MACs indexed.
+  std::size_t size() const { return index_.size(); }
 
  private:
-  struct Slot {
-    uint64_t key = 0;      // mac | kUsed; 0: empty
-    IfaceId iface;         // the interface (when not `dup`)
-    uint32_t dup = 0;      // non-zero: 1 + index of the overflow list holding them all
-  };
-  static constexpr uint64_t kUsed = uint64_t(1) << 63;
-  std::size_t slot_of(uint64_t key) const;
-  void grow();
-  std::vector<Slot> slots_;
-  std::size_t size_ = 0;
-  std::vector<IfaceList> overflow_;
-  std::vector<uint32_t> overflow_free_;
+  static constexpr uint32_t kDup = 0x80000000u;  // value: kDup | index into dups_
+  BlockIndex<uint64_t> index_;
+  RecordPool<IfaceList> dups_;
 };
 
 /// Per-IP ARP cache holders: who caches `ip`, and with which MAC (0 = unresolved).
@@ -90,10 +85,11 @@ struct ArpHolders {
   boost::container::small_vector<std::pair<uint64_t, uint32_t>, 1> mac_counts;
 };
 
-/// Ground truth about one configured address on a segment.
+/// Ground truth about one address configured on two or more interfaces of a segment.
 struct AddressOwners {
-  IfaceList ifaces;
-  core::Time conflict_since;  // valid while ifaces.size() >= 2
+  uint32_t ip = 0;
+  IfaceList ifaces;           // empty: a released record
+  core::Time conflict_since;
   core::Time last_change;     // for the host-seconds integral
 };
 
@@ -115,12 +111,26 @@ class Segment {
   // Indexes: kept exact by the network whenever the state they summarise changes. They
   // are looked up, never iterated into any output (their order is unspecified).
   MacIndex by_mac;
-  absl::flat_hash_map<uint32_t, AddressOwners> owners;
-  absl::flat_hash_map<uint32_t, ArpHolders> arp_holders;
+  /// Configured address -> its interface, or kSharedOwners | index into shared_owners when
+  /// two or more interfaces hold it (the conflict oracle's ground truth).
+  BlockIndex<uint32_t> owners;
+  RecordPool<AddressOwners> shared_owners;
+  static constexpr uint32_t kSharedOwners = 0x80000000u;
+  /// ARP-cached address -> index into holders.
+  BlockIndex<uint32_t> arp_holders;
+  RecordPool<ArpHolders> holders;
   absl::flat_hash_map<uint32_t, IfaceList> acd_watchers;
   IfaceList bootp_server_listeners;  // receive broadcasts to UDP 67 (servers, relays)
 
   absl::flat_hash_map<uint32_t, bool> ever_conflicted;
+
+  /// The interfaces configured with `ip` on this segment (live links only).
+  IfaceList owners_of(wire::Ipv4Address ip) const {
+    const uint32_t v = owners.find(ip.value());
+    if (v == BlockIndex<uint32_t>::kNone) return {};
+    if (v & kSharedOwners) return shared_owners[v & ~kSharedOwners].ifaces;
+    return {IfaceId(v)};
+  }
   ConflictTotals conflicts;
 };
 
