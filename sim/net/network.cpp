@@ -340,8 +340,8 @@ void Network::arp_index_update(IfaceId ifc, Ipv4Address ip, MacAddress old_mac, 
     const uint32_t k = s.arp_holders.find(ip.value());
     DHCPSIM_ASSERT(k != BlockIndex<uint32_t>::kNone, "ARP holder index lost an entry");
     ArpHolders& h = s.holders[k];
-    auto pos = std::find_if(h.list.begin(), h.list.end(), [&](const auto& x) { return x.iface == ifc; });
-    DHCPSIM_ASSERT(pos != h.list.end(), "ARP holder index lost an interface");
+    ArpHolders::Holder* pos = h.find(ifc);
+    DHCPSIM_ASSERT(pos != nullptr, "ARP holder index lost an interface");
     if (new_present) {
       if (pos->mac != new_mac.to_u64()) {
         count(h, pos->mac, -1);
@@ -351,7 +351,7 @@ void Network::arp_index_update(IfaceId ifc, Ipv4Address ip, MacAddress old_mac, 
       return;
     }
     count(h, pos->mac, -1);
-    h.list.erase(pos);
+    h.remove(pos);
     if (h.list.empty()) {
       s.holders.release(k);
       s.arp_holders.erase(ip.value());
@@ -366,7 +366,7 @@ void Network::arp_index_update(IfaceId ifc, Ipv4Address ip, MacAddress old_mac, 
     s.arp_holders.set(ip.value(), k);
   }
   ArpHolders& h = s.holders[k];
-  h.list.push_back({ifc, new_mac.to_u64()});
+  h.add(ifc, new_mac.to_u64());
   count(h, new_mac.to_u64(), +1);
 }
 

@@ -40,4 +40,35 @@ void MacIndex::erase(uint64_t mac, IfaceId iface) {
   dups_.release(k);
 }
 
+ArpHolders::Holder* ArpHolders::find(IfaceId iface) {
+  if (mapped_) {
+    auto it = positions_.find(iface.value);
+    return it == positions_.end() ? nullptr : &list[it->second];
+  }
+  for (Holder& h : list)
+    if (h.iface == iface) return &h;
+  return nullptr;
+}
+
+void ArpHolders::add(IfaceId iface, uint64_t mac) {
+  list.push_back({iface, mac});
+  if (mapped_) {
+    positions_.emplace(iface.value, static_cast<uint32_t>(list.size() - 1));
+  } else if (list.size() >= kMapFrom) {
+    mapped_ = true;
+    for (uint32_t k = 0; k < list.size(); ++k) positions_.emplace(list[k].iface.value, k);
+  }
+}
+
+void ArpHolders::remove(Holder* holder) {
+  // The last entry takes the freed place: the list has no order to keep.
+  const std::size_t k = static_cast<std::size_t>(holder - list.data());
+  if (mapped_) {
+    positions_.erase(holder->iface.value);
+    if (k + 1 != list.size()) positions_[list.back().iface.value] = static_cast<uint32_t>(k);
+  }
+  if (k + 1 != list.size()) *holder = list.back();
+  list.pop_back();
+}
+
 }  // namespace dhcpsim::net

@@ -80,9 +80,21 @@ struct ArpHolders {
     IfaceId iface;
     uint64_t mac;
   };
-  boost::container::small_vector<Holder, 2> list;
+  boost::container::small_vector<Holder, 2> list;  // in no particular order
   /// Distinct cached MACs and how many holders cache each (usually one entry).
   boost::container::small_vector<std::pair<uint64_t, uint32_t>, 1> mac_counts;
+
+  /// The holder entry of `iface` (nullptr if it holds none).
+  Holder* find(IfaceId iface);
+  void add(IfaceId iface, uint64_t mac);
+  void remove(Holder* holder);
+
+ private:
+  // A gateway's address is cached by every host of its segment: past this many holders,
+  // finding one goes through a map instead of a walk along the list.
+  static constexpr std::size_t kMapFrom = 16;
+  absl::flat_hash_map<uint32_t, uint32_t> positions_;  // iface -> index in list, once mapped
+  bool mapped_ = false;
 };
 
 /// Ground truth about one address configured on two or more interfaces of a segment.
