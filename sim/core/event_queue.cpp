@@ -1,8 +1,15 @@
 #include "dhcpsim/core/event_queue.hpp"
 
 #include <algorithm>
+#include <new>
+
+#include "dhcpsim/core/memory.hpp"
 
 namespace dhcpsim::core {
+
+namespace {
+constexpr std::size_t kBlockBytes = std::size_t(2) << 20;
+}
 
 EventQueue::EventQueue() = default;
 
@@ -22,6 +29,28 @@ EventQueue::~EventQueue() {
       s.ops = nullptr;
     }
   });
+  constexpr std::size_t kPerBlock = kBlockBytes / (sizeof(Slot) * kChunkSize);
+  for (std::size_t c = 0; c < chunks_.size() && c < kPerBlock; ++c)
+    ::operator delete(chunks_[c], std::align_val_t(alignof(Slot)));
+  for (void* b : blocks_) huge_page_free(b, kBlockBytes);
+}
+
+EventQueue::Slot* EventQueue::new_chunk() {
+  constexpr std::size_t kBytes = sizeof(Slot) * kChunkSize;
+  constexpr std::size_t kPerBlock = kBlockBytes / kBytes;
+  static_assert(kPerBlock >= 1 && kBlockBytes % kBytes == 0);
+  const std::size_t n = chunks_.size();
+  Slot* c;
+  if (n < kPerBlock) {
+    c = static_cast<Slot*>(::operator new(kBytes, std::align_val_t(alignof(Slot))));
+  } else {
+    const std::size_t k = (n - kPerBlock) % kPerBlock;
+    if (k == 0) blocks_.push_back(huge_page_allocate(kBlockBytes));
+    c = static_cast<Slot*>(blocks_.back()) + k * kChunkSize;
+  }
+  // generation 0 is never handed out, so EventId{} (raw 0) names no event
+  for (uint32_t k = 0; k < kChunkSize; ++k) ::new (static_cast<void*>(c + k)) Slot{{}, nullptr, 1, 0};
+  return c;
 }
 
 void EventQueue::clear() {
@@ -47,9 +76,7 @@ uint32_t EventQueue::alloc_slot() {
   }
   DHCPSIM_ASSERT(slot_count_ < kSlotMask, "too many events pending at once (2^28)");
   if ((slot_count_ & (kChunkSize - 1)) == 0) {
-    chunks_.push_back(std::make_unique<Slot[]>(kChunkSize));
-    // generation 0 is never handed out, so EventId{} (raw 0) names no event
-    for (uint32_t k = 0; k < kChunkSize; ++k) chunks_.back()[k].generation = 1;
+    chunks_.push_back(new_chunk());
   }
   return slot_count_++;
 }

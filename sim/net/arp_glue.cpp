@@ -13,8 +13,8 @@ namespace dhcpsim::net {
 
 core::Rng& Network::rng_of(IfaceId ifc) {
   const Interface& i = ifaces_[ifc.value];
-  if (node_kinds_[i.node.value] == NodeKind::kHost) return hosts_[node_index_[i.node.value]].rng;
-  return routers_[node_index_[i.node.value]].rng;
+  if (i.kind == NodeKind::kHost) return hosts_[i.owner].rng;
+  return routers_[i.owner].rng;
 }
 
 void Network::send_arp(IfaceId ifc, const wire::ArpPacket& arp, MacAddress dst) {
@@ -83,10 +83,10 @@ void Network::apply_neighbour_actions(IfaceId ifc, std::vector<proto::NeighbourA
         arp_index_update(ifc, c->ip, old_indexed, old_present, new_indexed, new_present);
       const bool flip = c->flip();
       const Interface& i = ifaces_[ifc.value];
-      if (flip && node_kinds_[i.node.value] == NodeKind::kHost)
-        ++hosts_[node_index_[i.node.value]].stats.arp_flips;
-      if (flip && node_kinds_[i.node.value] == NodeKind::kRouter)
-        ++routers_[node_index_[i.node.value]].stats.arp_flips;
+      if (flip && i.kind == NodeKind::kHost)
+        ++hosts_[i.owner].stats.arp_flips;
+      if (flip && i.kind == NodeKind::kRouter)
+        ++routers_[i.owner].stats.arp_flips;
       if (tracer_.wants(RecordKind::kArpCacheChange))
         tracer_.emit(ArpCacheChange{now(), i.node, ifc, c->ip, c->old_mac, c->new_mac,
                                     static_cast<uint8_t>(c->old_state),
@@ -97,13 +97,13 @@ void Network::apply_neighbour_actions(IfaceId ifc, std::vector<proto::NeighbourA
 
 void Network::packet_unresolved(IfaceId ifc, const FrameRef& f, bool failed) {
   const Interface& i = ifaces_[ifc.value];
-  const bool is_host = node_kinds_[i.node.value] == NodeKind::kHost;
+  const bool is_host = i.kind == NodeKind::kHost;
   if (is_host) {
-    Host& h = hosts_[node_index_[i.node.value]];
+    Host& h = hosts_[i.owner];
     if (failed) ++h.stats.arp_failures;
     else ++h.stats.arp_queue_drops;
   } else {
-    ++routers_[node_index_[i.node.value]].stats.arp_failures;
+    ++routers_[i.owner].stats.arp_failures;
   }
   if (tracer_.wants(RecordKind::kFrameDropped))
     tracer_.emit(FrameDropped{now(), i.segment, ifc, f.id(),
@@ -114,8 +114,8 @@ void Network::packet_unresolved(IfaceId ifc, const FrameRef& f, bool failed) {
 
 void Network::rearm_iface(IfaceId ifc) {
   const Interface& i = ifaces_[ifc.value];
-  if (node_kinds_[i.node.value] == NodeKind::kHost) {
-    Host& h = hosts_[node_index_[i.node.value]];
+  if (i.kind == NodeKind::kHost) {
+    Host& h = hosts_[i.owner];
     h.arp_deadline = i.arp.next_deadline();
     host_rearm(h);
     return;
@@ -137,7 +137,7 @@ void Network::flush_arp(IfaceId ifc) {
   ifaces_[ifc.value].arp.clear(actions);
   apply_neighbour_actions(ifc, actions);
   const Interface& i = ifaces_[ifc.value];
-  if (node_kinds_[i.node.value] == NodeKind::kHost) hosts_[node_index_[i.node.value]].arp_deadline = core::Time::max();
+  if (i.kind == NodeKind::kHost) hosts_[i.owner].arp_deadline = core::Time::max();
 }
 
 bool Network::arp_would_change(const Interface& i, const wire::ArpPeek& a, bool unicast) const {

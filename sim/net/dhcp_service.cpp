@@ -387,8 +387,8 @@ void Network::host_gone(Host& h) {
 
 void Network::on_link_change(IfaceId iface, bool up) {
   const Interface& i = ifaces_[iface.value];
-  if (node_kinds_[i.node.value] != NodeKind::kHost) return;
-  Host& h = hosts_[node_index_[i.node.value]];
+  if (i.kind != NodeKind::kHost) return;
+  Host& h = hosts_[i.owner];
   // Only DHCP-configured hosts re-verify a lease (a static host's INFORM client does not).
   if (!up || !h.booted || !h.dhcp || h.static_ip) return;
   // Link back: a client verifies its lease (INIT-REBOOT), as systemd-networkd and dhcpcd

@@ -223,7 +223,7 @@ void Network::host_rearm(Host& h) {
     t = std::min(t, h.probes->next_round);
     for (const auto& p : h.probes->pending) t = std::min(t, p.deadline);
   }
-  const uint32_t index = node_index_[h.id.value];
+  const uint32_t index = static_cast<uint32_t>(&h - hosts_.data());
   arm(h.wake, t, [this, index] { host_timer(index); });
 }
 

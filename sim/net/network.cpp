@@ -67,6 +67,8 @@ NodeId Network::add_host(HostConfig config) {
   IfaceId ifc(static_cast<uint32_t>(ifaces_.size()));
   Interface& i = ifaces_.emplace_back();
   i.node = id;
+  i.kind = NodeKind::kHost;
+  i.owner = static_cast<uint32_t>(hosts_.size());
   i.mac = config.mac;
   i.arp = proto::NeighbourCache(config.profile->arp_params);
 
@@ -107,6 +109,8 @@ NodeId Network::add_router(RouterConfig config) {
     IfaceId ifc(static_cast<uint32_t>(ifaces_.size()));
     Interface& i = ifaces_.emplace_back();
     i.node = id;
+    i.kind = NodeKind::kRouter;
+    i.owner = static_cast<uint32_t>(routers_.size());
     i.mac = ic.mac;
     i.arp = proto::NeighbourCache(*r.arp_params);
     r.ifaces.push_back(ifc);
@@ -271,8 +275,8 @@ void Network::set_iface_address(IfaceId ifc, Ipv4Address address, uint8_t prefix
                                 AddressSource source) {
   Interface& i = ifaces_[ifc.value];
   if (i.address == address && i.prefix_len == prefix_len) return;
-  if (node_kinds_[i.node.value] == NodeKind::kRouter) {
-    Router& r = routers_[node_index_[i.node.value]];
+  if (i.kind == NodeKind::kRouter) {
+    Router& r = routers_[i.owner];
     if (!i.address.is_zero()) {
       r.local_addresses.erase(i.address.value());
       r.local_addresses.erase(wire::Ipv4Prefix(i.address, i.prefix_len).broadcast().value());
@@ -629,17 +633,17 @@ bool Network::node_wants(IfaceId to, const wire::FramePeek& p) {
   // The NIC's own filter: a unicast frame for another MAC never reaches the stack
   // (no interface here is promiscuous).
   if (!p.dst.is_multicast() && p.dst != i.mac) return false;
-  if (node_kinds_[i.node.value] == NodeKind::kHost)
-    return host_wants(hosts_[node_index_[i.node.value]], i, p);
-  return router_wants(routers_[node_index_[i.node.value]], i, p);
+  if (i.kind == NodeKind::kHost)
+    return host_wants(hosts_[i.owner], i, p);
+  return router_wants(routers_[i.owner], i, p);
 }
 
 void Network::node_receive(IfaceId to, const FrameRef& frame, const wire::FramePeek& p) {
   const Interface& i = ifaces_[to.value];
-  if (node_kinds_[i.node.value] == NodeKind::kHost)
-    host_receive(hosts_[node_index_[i.node.value]], frame, p);
+  if (i.kind == NodeKind::kHost)
+    host_receive(hosts_[i.owner], frame, p);
   else
-    router_receive(routers_[node_index_[i.node.value]], to, frame, p);
+    router_receive(routers_[i.owner], to, frame, p);
 }
 
 // ---- packets waiting for ARP ----------------------------------------------------------------

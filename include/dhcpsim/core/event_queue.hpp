@@ -16,6 +16,7 @@
 // - The callable lives in a slot of a chunked slab (slots never move, so any callable
 //   can be stored) in 48 bytes of inline storage; only larger callables go to the heap.
 //   Freed slots are reused last-in first-out, so a steady state touches warm memory.
+//   Past the first 2 MiB the slab lives in huge pages (core::huge_page_allocate).
 // - `cancel` is lazy: it destroys the callable at once and leaves a tombstone key in the
 //   heap. When tombstones outnumber live events the heap is compacted, so re-armed
 //   timers (every DHCP renewal re-arms T1, T2 and expiry) never pile up.
@@ -180,7 +181,11 @@ class EventQueue {
   uint64_t nonempty_ = 0;      // bit i: bucket i (i >= 1) is non-empty
   int64_t last_ = 0;           // time of the keys in bucket 0; last_ <= now_
   std::size_t keys_ = 0;
-  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  // Slots: the first chunks from operator new, the rest carved from 2 MiB huge-page
+  // blocks (a million pending timers are 64 MB of slots touched at random).
+  Slot* new_chunk();
+  std::vector<Slot*> chunks_;
+  std::vector<void*> blocks_;
   uint32_t slot_count_ = 0;
   uint32_t free_head_ = kNoSlot;
   uint64_t next_seq_ = 0;

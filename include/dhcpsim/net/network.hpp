@@ -202,8 +202,12 @@ struct DhcpService {
   DhcpServiceStats stats;
 };
 
+enum class NodeKind : uint8_t { kHost, kRouter };
+
 struct Interface {
   NodeId node;
+  NodeKind kind = NodeKind::kHost;  // of its node (kept here: one cold line fewer per frame)
+  uint32_t owner = 0;               // its node's index in hosts_ or routers_
   SegmentId segment;  // invalid when detached
   MacAddress mac;
   uint32_t seg_pos = 0;  // position in segment.attached
@@ -325,8 +329,6 @@ struct Router {
   core::Rng rng;
   RouterStats stats;
 };
-
-enum class NodeKind : uint8_t { kHost, kRouter };
 
 /// An address held by two or more interfaces of one segment right now.
 struct ConflictNow {

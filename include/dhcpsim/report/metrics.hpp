@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dhcpsim/core/event_queue.hpp"
+#include "dhcpsim/core/memory.hpp"
 #include "dhcpsim/core/simulation.hpp"
 #include "dhcpsim/core/time.hpp"
 #include "dhcpsim/net/ids.hpp"
@@ -183,7 +184,7 @@ class MetricsCollector : public net::TraceSink {
     uint8_t state = 0;           // proto::DhcpClientState
     uint8_t flags = 0;
   };
-  std::vector<NodeStat> nodes_;
+  core::BigVector<NodeStat> nodes_;  // a million nodes touched at random: huge pages
 
   // totals
   std::array<uint64_t, kMessageTypes> msg_total_{};
