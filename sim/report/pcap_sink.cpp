@@ -19,6 +19,21 @@ std::string safe_file_name(const std::string& name) {
 PcapSink::PcapSink(const net::Network& network, std::string directory)
     : network_(network), dir_(std::move(directory)) {}
 
+const std::string& PcapSink::file_name(uint32_t seg) {
+  // Names are given to every segment up to `seg` in segment order, so which segment
+  // gets the suffix never depends on which one sends first.
+  while (file_names_.size() <= seg) {
+    const uint32_t k = static_cast<uint32_t>(file_names_.size());
+    const std::string base = safe_file_name(network_.segment(net::SegmentId(k)).config.name);
+    std::string name = base;
+    for (uint32_t extra = 0; used_names_.count(name) != 0; ++extra)
+      name = base + "-" + std::to_string(k) + (extra ? "-" + std::to_string(extra) : "");
+    used_names_.insert(name);
+    file_names_.push_back(std::move(name));
+  }
+  return file_names_[seg];
+}
+
 PcapSink::~PcapSink() {
   if (!writers_.empty()) abandon();
 }
@@ -28,7 +43,7 @@ void PcapSink::on_record(const net::Record& r) {
   auto it = writers_.find(f.segment.value);
   if (it == writers_.end()) {
     if (!error_.empty()) return;
-    std::string path = dir_ + "/" + safe_file_name(network_.segment(f.segment).config.name) + ".pcap";
+    std::string path = dir_ + "/" + file_name(f.segment.value) + ".pcap";
     auto w = wire::PcapWriter::open(path + ".part");
     if (!w) {
       error_ = w.error();

@@ -1,9 +1,11 @@
 #pragma once
 // Writes every frame seen on each segment to `<dir>/<segment>.pcap` (nanosecond
-// timestamps in virtual time). Files are written under a temporary name and renamed by
+// timestamps in virtual time). Segment names are made safe for file names; when two
+// segments' names come out alike, the later segment's file is `<name>-<segment index>`. Files are written under a temporary name and renamed by
 // finish(), so a run that fails leaves no half-written capture behind.
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,8 +29,13 @@ class PcapSink : public net::TraceSink {
   void abandon();
 
  private:
+  /// The file name (without ".pcap") of segment `seg`: unique among the segments.
+  const std::string& file_name(uint32_t seg);
+
   const net::Network& network_;
   std::string dir_;
+  std::vector<std::string> file_names_;  // by segment id, assigned in segment order
+  std::set<std::string> used_names_;
   std::map<uint32_t, wire::PcapWriter> writers_;  // by segment id
   std::map<uint32_t, std::string> paths_;
   std::string error_;
