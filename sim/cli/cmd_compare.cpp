@@ -107,6 +107,10 @@ int cmd_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
     scenarios.push_back(std::move(*s));
   }
   auto until = parse_until(o.until, err, bad);
+  if (o.replications < 1 || o.replications > scenario::Limits::kMaxReplications) {
+    err << "dhcpsim compare: --replications must be 1 to " << scenario::Limits::kMaxReplications << "\n";
+    bad = true;
+  }
   if (bad) return kExitUsage;
   std::optional<report::ReportTools> tools;
   if (o.report) {
@@ -114,7 +118,7 @@ int cmd_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
   }
   // The same seed(s) for every scenario: the first scenario's seed unless given.
   const uint64_t seed = o.seed.value_or(scenarios.front().seed);
-  const uint64_t reps = std::max<uint64_t>(1, o.replications);
+  const uint64_t reps = o.replications;
   std::string names;
   for (const auto& s : scenarios) names += (names.empty() ? "" : "-vs-") + s.name;
   const std::string dir = output_dir(o.out_dir, "compare-" + names);

@@ -194,4 +194,11 @@ TEST(CliCompare, TableAndJson) {
   json cmp = json::parse(slurp(dir / "o" / "compare.json"));
   EXPECT_FALSE(cmp.empty());
   EXPECT_EQ(cli({"compare", quickstart()}).code, 2);
+  // --replications has the same range as for run, checked before anything runs.
+  for (const char* bad : {"0", "10001", "4000000000"}) {
+    Cli c = cli({"compare", quickstart(), b.string(), "--out", (dir / "bad").string(), "--replications", bad});
+    EXPECT_EQ(c.code, 2) << bad;
+    EXPECT_NE(c.err.find("--replications must be 1 to 10000"), std::string::npos) << c.err;
+    EXPECT_FALSE(fs::exists(dir / "bad")) << bad;
+  }
 }
