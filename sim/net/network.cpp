@@ -329,34 +329,18 @@ void Network::arp_index_update(IfaceId ifc, Ipv4Address ip, MacAddress old_mac, 
   Interface& i = ifaces_[ifc.value];
   if (!i.attached) return;
   Segment& s = segments_[i.segment.value];
-  auto count = [](ArpHolders& h, uint64_t mac, int delta) {
-    for (auto it = h.mac_counts.begin(); it != h.mac_counts.end(); ++it) {
-      if (it->first == mac) {
-        it->second = static_cast<uint32_t>(static_cast<int>(it->second) + delta);
-        if (it->second == 0) h.mac_counts.erase(it);
-        return;
-      }
-    }
-    DHCPSIM_ASSERT(delta > 0, "ARP holder index out of step with a neighbour cache");
-    h.mac_counts.emplace_back(mac, 1u);
-  };
   if (old_present) {
     const uint32_t k = s.arp_holders.find(ip.value());
     DHCPSIM_ASSERT(k != BlockIndex<uint32_t>::kNone, "ARP holder index lost an entry");
     ArpHolders& h = s.holders[k];
-    ArpHolders::Holder* pos = h.find(ifc);
+    const ArpHolders::Holder* pos = h.find(ifc);
     DHCPSIM_ASSERT(pos != nullptr, "ARP holder index lost an interface");
     if (new_present) {
-      if (pos->mac != new_mac.to_u64()) {
-        count(h, pos->mac, -1);
-        pos->mac = new_mac.to_u64();
-        count(h, pos->mac, +1);
-      }
+      h.set_mac(pos, new_mac.to_u64());
       return;
     }
-    count(h, pos->mac, -1);
     h.remove(pos);
-    if (h.list.empty()) {
+    if (h.empty()) {
       s.holders.release(k);
       s.arp_holders.erase(ip.value());
     }
@@ -369,9 +353,7 @@ void Network::arp_index_update(IfaceId ifc, Ipv4Address ip, MacAddress old_mac, 
     k = s.holders.acquire();
     s.arp_holders.set(ip.value(), k);
   }
-  ArpHolders& h = s.holders[k];
-  h.add(ifc, new_mac.to_u64());
-  count(h, new_mac.to_u64(), +1);
+  s.holders[k].add(ifc, new_mac.to_u64());
 }
 
 // ---- conflict oracle ------------------------------------------------------------------
@@ -530,9 +512,8 @@ void Network::collect_candidates(const Segment& s, const wire::FramePeek& p, Ifa
         if (k != BlockIndex<uint32_t>::kNone) {
           const ArpHolders& h = s.holders[k];
           const uint64_t sha = a.sha.to_u64();
-          bool all_same = h.mac_counts.size() == 1 && h.mac_counts.front().first == sha;
-          if (!all_same)
-            for (const auto& holder : h.list)
+          if (!h.all_hold(sha))
+            for (const auto& holder : h.list())
               if (holder.mac != sha) out.push_back(holder.iface);
         }
         add_key(s.acd_watchers, a.spa.value());

@@ -40,35 +40,75 @@ void MacIndex::erase(uint64_t mac, IfaceId iface) {
   dups_.release(k);
 }
 
-ArpHolders::Holder* ArpHolders::find(IfaceId iface) {
-  if (mapped_) {
-    auto it = positions_.find(iface.value);
-    return it == positions_.end() ? nullptr : &list[it->second];
+bool ArpHolders::all_hold(uint64_t mac) const {
+  if (!many_) return list_.size() == 1 && list_.front().mac == mac;
+  return many_->mac_counts.size() == 1 && many_->mac_counts.front().first == mac;
+}
+
+const ArpHolders::Holder* ArpHolders::find(IfaceId iface) const {
+  if (many_ && many_->mapped) {
+    auto it = many_->positions.find(iface.value);
+    return it == many_->positions.end() ? nullptr : &list_[it->second];
   }
-  for (Holder& h : list)
+  for (const Holder& h : list_)
     if (h.iface == iface) return &h;
   return nullptr;
 }
 
+void ArpHolders::count(uint64_t mac, int delta) {
+  auto& counts = many_->mac_counts;
+  for (auto it = counts.begin(); it != counts.end(); ++it) {
+    if (it->first == mac) {
+      it->second = static_cast<uint32_t>(static_cast<int>(it->second) + delta);
+      if (it->second == 0) counts.erase(it);
+      return;
+    }
+  }
+  DHCPSIM_ASSERT(delta > 0, "ARP holder index out of step with a neighbour cache");
+  counts.emplace_back(mac, 1u);
+}
+
 void ArpHolders::add(IfaceId iface, uint64_t mac) {
-  list.push_back({iface, mac});
-  if (mapped_) {
-    positions_.emplace(iface.value, static_cast<uint32_t>(list.size() - 1));
-  } else if (list.size() >= kMapFrom) {
-    mapped_ = true;
-    for (uint32_t k = 0; k < list.size(); ++k) positions_.emplace(list[k].iface.value, k);
+  list_.push_back({iface, mac});
+  if (list_.size() == 2) {
+    many_ = std::make_unique<Many>();
+    for (const Holder& h : list_) count(h.mac, +1);
+  } else if (many_) {
+    count(mac, +1);
+  }
+  if (!many_) return;
+  if (many_->mapped) {
+    many_->positions.emplace(iface.value, static_cast<uint32_t>(list_.size() - 1));
+  } else if (list_.size() >= kMapFrom) {
+    many_->mapped = true;
+    for (uint32_t k = 0; k < list_.size(); ++k) many_->positions.emplace(list_[k].iface.value, k);
   }
 }
 
-void ArpHolders::remove(Holder* holder) {
-  // The last entry takes the freed place: the list has no order to keep.
-  const std::size_t k = static_cast<std::size_t>(holder - list.data());
-  if (mapped_) {
-    positions_.erase(holder->iface.value);
-    if (k + 1 != list.size()) positions_[list.back().iface.value] = static_cast<uint32_t>(k);
+void ArpHolders::set_mac(const Holder* holder, uint64_t mac) {
+  Holder* h = at(holder);
+  if (h->mac == mac) return;
+  if (many_) {
+    count(h->mac, -1);
+    count(mac, +1);
   }
-  if (k + 1 != list.size()) *holder = list.back();
-  list.pop_back();
+  h->mac = mac;
+}
+
+void ArpHolders::remove(const Holder* holder) {
+  // The last entry takes the freed place: the list has no order to keep.
+  Holder* h = at(holder);
+  const std::size_t k = static_cast<std::size_t>(h - list_.data());
+  if (many_) {
+    count(h->mac, -1);
+    if (many_->mapped) {
+      many_->positions.erase(h->iface.value);
+      if (k + 1 != list_.size()) many_->positions[list_.back().iface.value] = static_cast<uint32_t>(k);
+    }
+  }
+  if (k + 1 != list_.size()) *h = list_.back();
+  list_.pop_back();
+  if (list_.size() <= 1) many_.reset();
 }
 
 }  // namespace dhcpsim::net

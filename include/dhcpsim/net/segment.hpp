@@ -11,7 +11,9 @@
 // naive reference mode delivers to every receiver in its own event with a full parse.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -75,26 +77,49 @@ class MacIndex {
 };
 
 /// Per-IP ARP cache holders: who caches `ip`, and with which MAC (0 = unresolved).
-struct ArpHolders {
+/// 48 bytes for the usual single holder (a router caching a client); the bookkeeping for
+/// many holders (every host of a segment caches its gateway) is allocated only then.
+class ArpHolders {
+ public:
   struct Holder {
     IfaceId iface;
     uint64_t mac;
   };
-  boost::container::small_vector<Holder, 2> list;  // in no particular order
-  /// Distinct cached MACs and how many holders cache each (usually one entry).
-  boost::container::small_vector<std::pair<uint64_t, uint32_t>, 1> mac_counts;
+  ArpHolders() = default;
+  ArpHolders(ArpHolders&&) noexcept = default;
+  ArpHolders& operator=(ArpHolders&&) noexcept = default;
+  ArpHolders(const ArpHolders& o)
+      : list_(o.list_), many_(o.many_ ? std::make_unique<Many>(*o.many_) : nullptr) {}
+  ArpHolders& operator=(const ArpHolders& o) {
+    if (this != &o) *this = ArpHolders(o);
+    return *this;
+  }
 
+  /// Every holder, in no particular order.
+  std::span<const Holder> list() const { return {list_.data(), list_.size()}; }
+  bool empty() const { return list_.empty(); }
+  /// True when every holder caches exactly `mac` (then an ARP from `mac` changes none).
+  bool all_hold(uint64_t mac) const;
   /// The holder entry of `iface` (nullptr if it holds none).
-  Holder* find(IfaceId iface);
+  const Holder* find(IfaceId iface) const;
   void add(IfaceId iface, uint64_t mac);
-  void remove(Holder* holder);
+  void remove(const Holder* holder);
+  void set_mac(const Holder* holder, uint64_t mac);
 
  private:
-  // A gateway's address is cached by every host of its segment: past this many holders,
-  // finding one goes through a map instead of a walk along the list.
+  struct Many {
+    /// Distinct cached MACs and how many holders cache each (usually one entry).
+    boost::container::small_vector<std::pair<uint64_t, uint32_t>, 2> mac_counts;
+    /// iface -> index in list_, once the list is long enough for a walk to cost.
+    absl::flat_hash_map<uint32_t, uint32_t> positions;
+    bool mapped = false;
+  };
   static constexpr std::size_t kMapFrom = 16;
-  absl::flat_hash_map<uint32_t, uint32_t> positions_;  // iface -> index in list, once mapped
-  bool mapped_ = false;
+  void count(uint64_t mac, int delta);
+  Holder* at(const Holder* h) { return list_.data() + (h - list_.data()); }
+
+  boost::container::small_vector<Holder, 1> list_;
+  std::unique_ptr<Many> many_;  // with two or more holders
 };
 
 /// Ground truth about one address configured on two or more interfaces of a segment.
