@@ -1,6 +1,7 @@
 // The HTML report pages: a run, a comparison, a sweep. Pure functions of their inputs.
 
 #include "dhcpsim/report/html_report.hpp"
+#include "dhcpsim/report/text_lines.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -70,20 +71,15 @@ std::vector<std::string> csv_fields(std::string_view line) {
 
 tl::expected<Table, std::string> parse_table(std::string_view text, const std::string& name) {
   Table t;
-  std::size_t line_no = 0;
-  while (!text.empty()) {
-    const std::size_t eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-    ++line_no;
-    if (line.empty()) continue;
-    auto fields = csv_fields(line);
+  TextLines lines(text);
+  while (auto line = lines.next()) {
+    auto fields = csv_fields(*line);
     if (t.header.empty()) {
       t.header = std::move(fields);
       continue;
     }
     if (fields.size() != t.header.size())
-      return tl::unexpected(fmt::format("{} line {}: {} fields, the header has {}", name, line_no,
+      return tl::unexpected(fmt::format("{} line {}: {} fields, the header has {}", name, lines.number(),
                                         fields.size(), t.header.size()));
     std::vector<double> row;
     row.reserve(fields.size());
@@ -91,7 +87,7 @@ tl::expected<Table, std::string> parse_table(std::string_view text, const std::s
       double v = 0;
       auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
       if (ec != std::errc() || p != f.data() + f.size())
-        return tl::unexpected(fmt::format("{} line {}: '{}' is not a number", name, line_no, f));
+        return tl::unexpected(fmt::format("{} line {}: '{}' is not a number", name, lines.number(), f));
       row.push_back(v);
     }
     t.rows.push_back(std::move(row));

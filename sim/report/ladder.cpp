@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "dhcpsim/report/html_report.hpp"
+#include "dhcpsim/report/text_lines.hpp"
 
 namespace dhcpsim::report {
 
@@ -54,14 +55,9 @@ std::string fixed_seconds(int64_t ns, int decimals) {
 
 tl::expected<std::vector<LadderMessage>, std::string> parse_messages_jsonl(std::string_view text) {
   std::vector<LadderMessage> out;
-  std::size_t line_no = 0;
-  while (!text.empty()) {
-    const std::size_t eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-    ++line_no;
-    if (line.empty()) continue;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  TextLines lines(text);
+  while (auto line = lines.next()) {
+    nlohmann::json j = nlohmann::json::parse(*line, nullptr, false);
     auto str = [&](const char* key) {
       auto it = j.find(key);
       return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -69,7 +65,7 @@ tl::expected<std::vector<LadderMessage>, std::string> parse_messages_jsonl(std::
     if (!j.is_object() || !j.contains("t_ns") || !j["t_ns"].is_number_integer() ||
         !j.contains("sent") || !j["sent"].is_boolean() || str("client").empty() ||
         str("node").empty() || str("role").empty())
-      return tl::unexpected(fmt::format("messages.jsonl line {}: not a message record", line_no));
+      return tl::unexpected(fmt::format("messages.jsonl line {}: not a message record", lines.number()));
     LadderMessage m;
     m.t_ns = j["t_ns"].get<int64_t>();
     m.client = str("client");
