@@ -27,6 +27,8 @@ std::optional<std::string> write_report_with_data(const std::string& dir, const 
 
 void print_errors(const scenario::Errors& errors, std::ostream& err);
 std::optional<core::Duration> parse_until(const std::string& text, std::ostream& err, bool& bad);
+/// --replications outside 1 to Limits::kMaxReplications: prints why and sets `bad`.
+void check_replications(uint64_t n, std::ostream& err, bool& bad);
 
 /// The metrics a side-by-side comparison shows: (label, JSON pointer into summary.json).
 const std::vector<std::pair<std::string, std::string>>& key_metrics() {
@@ -107,10 +109,7 @@ int cmd_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
     scenarios.push_back(std::move(*s));
   }
   auto until = parse_until(o.until, err, bad);
-  if (o.replications < 1 || o.replications > scenario::Limits::kMaxReplications) {
-    err << "dhcpsim compare: --replications must be 1 to " << scenario::Limits::kMaxReplications << "\n";
-    bad = true;
-  }
+  check_replications(o.replications, err, bad);
   if (bad) return kExitUsage;
   std::optional<report::ReportTools> tools;
   if (o.report) {

@@ -37,6 +37,12 @@ std::optional<core::Duration> parse_until(const std::string& text, std::ostream&
   return *d;
 }
 
+void check_replications(uint64_t n, std::ostream& err, bool& bad) {
+  if (n >= 1 && n <= scenario::Limits::kMaxReplications) return;
+  err << "dhcpsim: --replications must be 1 to " << scenario::Limits::kMaxReplications << "\n";
+  bad = true;
+}
+
 namespace {
 
 /// True when `pattern` (a host name with an optional "{i}") names `name` for some i in
@@ -102,11 +108,8 @@ int cmd_run(const RunOptions& o, std::ostream& out, std::ostream& err) {
   }
   bool bad = false;
   auto until = parse_until(o.until, err, bad);
+  check_replications(o.replications, err, bad);
   if (bad) return kExitUsage;
-  if (o.replications < 1 || o.replications > scenario::Limits::kMaxReplications) {
-    err << "dhcpsim: --replications must be 1 to " << scenario::Limits::kMaxReplications << "\n";
-    return kExitUsage;
-  }
   const uint64_t seed = o.seed.value_or(s->seed);
   const std::string dir = output_dir(o.out_dir, s->name);
   const bool progress = !o.quiet && ::isatty(2) != 0 && o.replications == 1;
