@@ -29,6 +29,11 @@ inline Cli cli(const std::vector<std::string>& args) {
   return r;
 }
 
+/// The path of a shipped scenario, scenarios/NAME.json.
+inline std::string scenario(const std::string& name) {
+  return std::string(DHCPSIM_SOURCE_DIR) + "/scenarios/" + name + ".json";
+}
+
 /// The whole file, as bytes (empty if it cannot be read).
 inline std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

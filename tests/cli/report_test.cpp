@@ -19,11 +19,8 @@ namespace {
 
 using dhcpsim::test::cli;
 using dhcpsim::test::Cli;
+using dhcpsim::test::scenario;
 using dhcpsim::test::slurp;
-
-std::string scenario(const std::string& name) {
-  return std::string(DHCPSIM_SOURCE_DIR) + "/scenarios/" + name + ".json";
-}
 
 fs::path fresh_dir(const std::string& name) {
   fs::path d = fs::path(::testing::TempDir()) / ("dhcpsim-report-cli-" + name);

@@ -18,7 +18,7 @@ using dhcpsim::test::cli;
 using dhcpsim::test::Cli;
 using dhcpsim::test::slurp;
 
-std::string quickstart() { return std::string(DHCPSIM_SOURCE_DIR) + "/scenarios/quickstart.json"; }
+std::string quickstart() { return dhcpsim::test::scenario("quickstart"); }
 
 fs::path fresh_dir(const std::string& name) {
   fs::path d = fs::path(::testing::TempDir()) / ("dhcpsim-cli-" + name);
