@@ -175,24 +175,9 @@ TEST(Dhcp, RenewRebindExpireAndNewAddress) {
 
 namespace {
 
-// A client lan behind a relaying router; the DHCP server is a host on the data-centre lan.
-struct Relayed : TestNet {
-  Relayed() {
-    lan = segment("lan-c", "10.0.1.0/24");
-    dc = segment("dc", "10.0.9.0/24");
-    RouterConfig rc;
-    rc.name = "r1";
-    rc.interfaces = {rif("eth0", lan, 0x11, "10.0.1.1", 24), rif("eth1", dc, 0x91, "10.0.9.1", 24)};
-    rc.relay = RelayConfig{{ip("10.0.9.5")}, {0}, 16, false};
-    r = net.add_router(rc);
-    HostConfig sc;
-    sc.name = "dhcpd";
-    sc.segment = dc;
-    sc.mac = mac(0x95);
-    sc.profile = default_profile;
-    sc.static_ip = StaticIpConfig{ip("10.0.9.5"), ip("255.255.255.0"), ip("10.0.9.1"), Ipv4Address()};
-    sc.dhcp_server = dhcp_server("10.0.9.5", "10.0.1.0/24", 100, 199, 1_h);
-    server = net.add_host(sc);
+// RelayedNet with one DHCP client, a laptop, on the client lan.
+struct Relayed : RelayedNet {
+  Relayed() : RelayedNet("dhcpd") {
     HostConfig cc;
     cc.name = "laptop";
     cc.segment = lan;
@@ -200,8 +185,7 @@ struct Relayed : TestNet {
     cc.profile = dhcp_profile();
     client = net.add_host(cc);
   }
-  SegmentId lan, dc;
-  NodeId r, server, client;
+  NodeId client;
 };
 
 }  // namespace

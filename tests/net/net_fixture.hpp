@@ -151,4 +151,28 @@ inline std::shared_ptr<DhcpServiceConfig> dhcp_server(const char* server_id, con
   return c;
 }
 
+/// A client lan (lan-c, 10.0.1.0/24) behind the relaying router r1, and a DHCP server host
+/// on the data-centre lan (dc, 10.0.9.0/24) that leases the client lan's .100-.199.
+struct RelayedNet : TestNet {
+  explicit RelayedNet(const std::string& server_name) {
+    lan = segment("lan-c", "10.0.1.0/24");
+    dc = segment("dc", "10.0.9.0/24");
+    RouterConfig rc;
+    rc.name = "r1";
+    rc.interfaces = {rif("eth0", lan, 0x11, "10.0.1.1", 24), rif("eth1", dc, 0x91, "10.0.9.1", 24)};
+    rc.relay = RelayConfig{{ip("10.0.9.5")}, {0}, 16, false};
+    r = net.add_router(rc);
+    HostConfig sc;
+    sc.name = server_name;
+    sc.segment = dc;
+    sc.mac = mac(0x95);
+    sc.profile = default_profile;
+    sc.static_ip = StaticIpConfig{ip("10.0.9.5"), ip("255.255.255.0"), ip("10.0.9.1"), Ipv4Address()};
+    sc.dhcp_server = dhcp_server("10.0.9.5", "10.0.1.0/24", 100, 199);
+    server = net.add_host(sc);
+  }
+  SegmentId lan, dc;
+  NodeId r, server;
+};
+
 }  // namespace dhcpsim::testing

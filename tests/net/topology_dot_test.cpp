@@ -12,24 +12,8 @@ namespace {
 
 // Two segments joined by a relaying router; a DHCP server host and `n` laptops of one group
 // on the client lan, two printers of another group.
-struct Campus : TestNet {
-  explicit Campus(int n) {
-    lan = segment("lan-c", "10.0.1.0/24");
-    dc = segment("dc", "10.0.9.0/24");
-    RouterConfig rc;
-    rc.name = "r1";
-    rc.interfaces = {rif("eth0", lan, 0x11, "10.0.1.1", 24), rif("eth1", dc, 0x91, "10.0.9.1", 24)};
-    rc.relay = RelayConfig{{ip("10.0.9.5")}, {0}, 16, false};
-    r = net.add_router(rc);
-    HostConfig sc;
-    sc.name = "srv-1";
-    sc.segment = dc;
-    sc.mac = mac(0x95);
-    sc.profile = default_profile;
-    sc.static_ip =
-        StaticIpConfig{ip("10.0.9.5"), ip("255.255.255.0"), ip("10.0.9.1"), Ipv4Address()};
-    sc.dhcp_server = dhcp_server("10.0.9.5", "10.0.1.0/24", 100, 199);
-    server = net.add_host(sc);
+struct Campus : RelayedNet {
+  explicit Campus(int n) : RelayedNet("srv-1") {
     fold.group_names = {"server", "laptop", "printer"};
     fold.servers = {{"dhcpd", server}};
     set_group(server, 0);
@@ -51,8 +35,6 @@ struct Campus : TestNet {
       fold.group_of_node.resize(n.value + 1, TopologyFold::kNoGroup);
     fold.group_of_node[n.value] = g;
   }
-  SegmentId lan, dc;
-  NodeId r, server;
   TopologyFold fold;
 };
 
