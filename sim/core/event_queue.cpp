@@ -7,10 +7,6 @@
 
 namespace dhcpsim::core {
 
-namespace {
-constexpr std::size_t kBlockBytes = std::size_t(2) << 20;
-}
-
 EventQueue::EventQueue() = default;
 
 template <class F>
@@ -29,22 +25,18 @@ EventQueue::~EventQueue() {
       s.ops = nullptr;
     }
   });
-  constexpr std::size_t kPerBlock = kBlockBytes / (sizeof(Slot) * kChunkSize);
-  for (std::size_t c = 0; c < chunks_.size() && c < kPerBlock; ++c)
+  for (std::size_t c = 0; c < chunks_.size() && c < kChunksPerBlock; ++c)
     ::operator delete(chunks_[c], std::align_val_t(alignof(Slot)));
   for (void* b : blocks_) huge_page_free(b, kBlockBytes);
 }
 
 EventQueue::Slot* EventQueue::new_chunk() {
-  constexpr std::size_t kBytes = sizeof(Slot) * kChunkSize;
-  constexpr std::size_t kPerBlock = kBlockBytes / kBytes;
-  static_assert(kPerBlock >= 1 && kBlockBytes % kBytes == 0);
   const std::size_t n = chunks_.size();
   Slot* c;
-  if (n < kPerBlock) {
-    c = static_cast<Slot*>(::operator new(kBytes, std::align_val_t(alignof(Slot))));
+  if (n < kChunksPerBlock) {
+    c = static_cast<Slot*>(::operator new(kChunkBytes, std::align_val_t(alignof(Slot))));
   } else {
-    const std::size_t k = (n - kPerBlock) % kPerBlock;
+    const std::size_t k = (n - kChunksPerBlock) % kChunksPerBlock;
     if (k == 0) blocks_.push_back(huge_page_allocate(kBlockBytes));
     c = static_cast<Slot*>(blocks_.back()) + k * kChunkSize;
   }

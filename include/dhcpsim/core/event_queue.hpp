@@ -183,6 +183,10 @@ class EventQueue {
   std::size_t keys_ = 0;
   // Slots: the first chunks from operator new, the rest carved from 2 MiB huge-page
   // blocks (a million pending timers are 64 MB of slots touched at random).
+  static constexpr std::size_t kChunkBytes = sizeof(Slot) * kChunkSize;
+  static constexpr std::size_t kBlockBytes = std::size_t(2) << 20;  // one huge page
+  static constexpr std::size_t kChunksPerBlock = kBlockBytes / kChunkBytes;
+  static_assert(kChunksPerBlock >= 1 && kBlockBytes % kChunkBytes == 0);
   Slot* new_chunk();
   std::vector<Slot*> chunks_;
   std::vector<void*> blocks_;
