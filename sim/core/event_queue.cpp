@@ -101,14 +101,15 @@ bool EventQueue::refill(int64_t limit) {
   std::vector<Key>& zero = buckets_[0];
   zero.clear();
   head0_ = 0;
+  const bool near = from.size() <= 8;  // a few keys: these run within the next events
   for (const Key& k : from) {
     int nb = bucket_of(k.time);  // < b, by the radix heap invariant
     buckets_[nb].push_back(k);
     if (nb != 0) {
       nonempty_ |= uint64_t(1) << (nb - 1);
     }
-    if (nb <= 2) {
-      // Due within a few nanoseconds: start loading the callable's slot now.
+    if (nb <= 2 || near) {
+      // Due soon: start loading the callable's slot (and so its hints) now.
       __builtin_prefetch(&slot(static_cast<uint32_t>(k.seq_slot & kSlotMask)));
     }
   }
@@ -213,6 +214,23 @@ Time EventQueue::next_time() {
   }
 }
 
+void EventQueue::touch_next() const {
+  auto touch = [this](const Key& k) {
+    const Slot& s = slot(static_cast<uint32_t>(k.seq_slot & kSlotMask));
+    const Ops* o = s.ops;
+    if (o != nullptr && o->touch != nullptr) o->touch(s.storage);
+  };
+  const std::vector<Key>& zero = buckets_[0];
+  if (head0_ < zero.size()) {
+    touch(zero[head0_]);
+    return;
+  }
+  if (nonempty_ == 0) return;
+  const std::vector<Key>& low = buckets_[__builtin_ctzll(nonempty_) + 1];
+  if (low.size() <= 2)
+    for (const Key& k : low) touch(k);
+}
+
 bool EventQueue::step() { return step_until(Time::max()); }
 
 bool EventQueue::step_until(Time limit) {
@@ -230,6 +248,7 @@ bool EventQueue::step_until(Time limit) {
     --live_;
     now_ = Time::from_ns(k.time);
     ++executed_;
+    touch_next();
     ops->invoke(s.storage);
     // The callable may have scheduled events, which can add chunks but never moves a
     // slot, so `s` is still valid here.

@@ -120,7 +120,8 @@ void Network::rearm_iface(IfaceId ifc) {
     host_rearm(h);
     return;
   }
-  arm(ifaces_[ifc.value].wake, i.arp.next_deadline(), [this, ifc] { on_iface_timer(ifc); });
+  arm(ifaces_[ifc.value].wake, i.arp.next_deadline(), [this, ifc] { on_iface_timer(ifc); },
+      core::Touches{{&i.wake, &i.arp}});
 }
 
 void Network::on_iface_timer(IfaceId ifc) {

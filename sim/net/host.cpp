@@ -224,7 +224,9 @@ void Network::host_rearm(Host& h) {
     for (const auto& p : h.probes->pending) t = std::min(t, p.deadline);
   }
   const uint32_t index = static_cast<uint32_t>(&h - hosts_.data());
-  arm(h.wake, t, [this, index] { host_timer(index); });
+  // The timer's first misses: the host, its DHCP client and its interface.
+  arm(h.wake, t, [this, index] { host_timer(index); },
+      core::Touches{{&h.wake, h.dhcp ? static_cast<const void*>(&*h.dhcp) : nullptr, &ifaces_[h.iface.value]}});
 }
 
 void Network::host_timer(uint32_t index) {

@@ -473,7 +473,14 @@ void Network::transmit(IfaceId from, FrameRef frame) {
   const core::Time arrival = i.tx_free_at + s.config.latency;
 
   if (options_.delivery == DeliveryMode::kIndexed) {
-    sim_.schedule_at(arrival, [this, seg, from, f = std::move(frame)] { deliver_indexed(seg, from, f); });
+    // Hints for the delivery: the frame's header and payload lines, and where the
+    // receiver's MAC is looked up (the delivery's first misses).
+    const std::byte* buf = frame.address();
+    const bool unicast = bytes.size() >= 6 && !bcast;
+    const core::Touches touches{
+        {buf, buf + 128, unicast ? s.by_mac.home(wire::load_mac(bytes.data()).to_u64()) : nullptr}};
+    sim_.schedule_at(arrival, [this, seg, from, f = std::move(frame)] { deliver_indexed(seg, from, f); },
+                     touches);
     return;
   }
   // Reference mode: the receivers are those attached when the frame leaves, each in its

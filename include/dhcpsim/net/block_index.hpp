@@ -31,6 +31,11 @@ class BlockIndex {
     return s.tag == 0 ? kNone : s.values[lane_of(key)];
   }
 
+  /// Where a lookup of `key` starts (for a prefetch; null when the index is empty).
+  const void* home(Key key) const {
+    return slots_.empty() ? nullptr : &slots_[home_of(tag_of(key))];
+  }
+
   /// Stores `value` (not kNone) under `key`, replacing any value there.
   void set(Key key, uint32_t value) {
     DHCPSIM_ASSERT(value != kNone, "BlockIndex cannot store its empty marker");

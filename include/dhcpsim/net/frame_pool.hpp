@@ -44,6 +44,8 @@ class FrameRef {
   std::size_t size() const { return b_->len; }
   std::size_t capacity() const { return b_->capacity; }
   std::span<const std::byte> bytes() const { return {b_->data, b_->len}; }
+  /// The buffer's first byte (a prefetch hint).
+  const std::byte* address() const { return reinterpret_cast<const std::byte*>(b_); }
   /// Writable bytes: only for the frame's builder, before it is shared.
   std::span<std::byte> mutable_bytes() {
     DHCPSIM_ASSERT(b_->refs == 1, "a shared frame may not be modified");

@@ -456,14 +456,14 @@ class Network {
   void handle_arp(IfaceId iface, const FrameRef& frame, const wire::FramePeek& p);
   void packet_unresolved(IfaceId iface, const FrameRef& frame, bool failed);
   template <class F>
-  void arm(WakeTimer& w, core::Time t, F&& fn) {
+  void arm(WakeTimer& w, core::Time t, F&& fn, const core::Touches& touches = {}) {
     if (t == core::Time::max()) return;  // nothing due: a pending wake-up may fire idle
     if (w.event.valid() && sim_.queue().is_pending(w.event)) {
       if (w.at <= t) return;  // fires first, then re-arms for t
       sim_.cancel(w.event);
     }
     w.at = std::max(t, now());
-    w.event = sim_.schedule_at(w.at, std::forward<F>(fn));
+    w.event = sim_.schedule_at(w.at, std::forward<F>(fn), touches);
   }
   void flush_arp(IfaceId iface);
   void on_link_change(IfaceId iface, bool up);

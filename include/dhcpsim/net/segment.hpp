@@ -65,6 +65,8 @@ class MacIndex {
     if (v & kDup) return dups_[v & ~kDup];
     return {IfaceId(v)};
   }
+  /// Where a lookup of `mac` starts (a prefetch hint).
+  const void* home(uint64_t mac) const { return index_.home(mac); }
   void insert(uint64_t mac, IfaceId iface);
   void erase(uint64_t mac, IfaceId iface);
   /// Distinct MACs indexed.
