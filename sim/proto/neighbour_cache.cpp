@@ -89,7 +89,15 @@ NeighbourCache::Entry* NeighbourCache::find_or_create(Time now, Ipv4Address ip,
   // As Linux: a new entry counts as confirmed long ago.
   e.confirmed = now - p.base_reachable_time * 2;
   auto it = std::lower_bound(entries_.begin(), entries_.end(), ip, ByIp{});
+  const std::size_t k = std::size_t(it - entries_.begin());
   it = entries_.insert(it, e);
+  if (deadlines_) {
+    deadlines_->insert(deadlines_->begin() + std::ptrdiff_t(k), e.deadline);
+  } else if (entries_.size() >= kDeadlinesFrom) {
+    deadlines_ = std::make_unique<std::vector<Time>>();
+    deadlines_->reserve(entries_.capacity());
+    for (const Entry& x : entries_) deadlines_->push_back(x.deadline);
+  }
   if (entries_.size() == p.gc_thresh1 && next_gc_ <= now) next_gc_ = now + p.gc_interval;
   return &*it;
 }
@@ -103,7 +111,9 @@ void NeighbourCache::erase(Entry& e, std::vector<Action>& out) {
     out.push_back(EntryChanged{e.ip, e.state, NudState::None, e.mac, MacAddress()});
   }
   clear_timer(e);
-  entries_.erase(entries_.begin() + (&e - entries_.data()));
+  const std::ptrdiff_t k = &e - entries_.data();
+  if (deadlines_) deadlines_->erase(deadlines_->begin() + k);
+  entries_.erase(entries_.begin() + k);
 }
 
 // ---- Small helpers -------------------------------------------------------------------
@@ -118,7 +128,7 @@ void report(const NeighbourCache::Entry& e, NudState old_state, MacAddress old_m
 
 void NeighbourCache::set_timer(Entry& e, Time t) {
   if (next_timer_ == kDirty) {
-    e.deadline = t;
+    put_deadline(e, t);
     return;
   }
   if (e.deadline == next_timer_ && t > e.deadline) {
@@ -126,19 +136,22 @@ void NeighbourCache::set_timer(Entry& e, Time t) {
   } else if (t < next_timer_) {
     next_timer_ = t;
   }
-  e.deadline = t;
+  put_deadline(e, t);
 }
 
 void NeighbourCache::clear_timer(Entry& e) {
   if (e.deadline == Time::max()) return;
   if (e.deadline == next_timer_) next_timer_ = kDirty;
-  e.deadline = Time::max();
+  put_deadline(e, Time::max());
 }
 
 void NeighbourCache::finish_call() {
   if (next_timer_ != kDirty) return;
   Time t = Time::max();
-  for (const Entry& e : entries_) t = std::min(t, e.deadline);
+  if (deadlines_)
+    for (Time d : *deadlines_) t = std::min(t, d);
+  else
+    for (const Entry& e : entries_) t = std::min(t, e.deadline);
   next_timer_ = t;
 }
 
@@ -418,9 +431,17 @@ void NeighbourCache::on_timer(Time now, core::Rng& rng, std::vector<Action>& out
     // indices stay valid and one pass also yields the next deadline (no second scan of
     // a router's hundreds of entries in finish_call).
     Time next = Time::max();
-    for (std::size_t i = 0; i < entries_.size(); ++i) {
-      if (entries_[i].deadline <= now) run_timer(entries_[i], now, rng, out);
-      next = std::min(next, entries_[i].deadline);
+    if (deadlines_) {
+      const std::vector<Time>& d = *deadlines_;
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        if (d[i] <= now) run_timer(entries_[i], now, rng, out);
+        next = std::min(next, d[i]);
+      }
+    } else {
+      for (std::size_t i = 0; i < entries_.size(); ++i) {
+        if (entries_[i].deadline <= now) run_timer(entries_[i], now, rng, out);
+        next = std::min(next, entries_[i].deadline);
+      }
     }
     next_timer_ = next;
   }
@@ -483,6 +504,7 @@ void NeighbourCache::clear(std::vector<Action>& out) {
       out.push_back(EntryChanged{e.ip, e.state, NudState::None, e.mac, MacAddress()});
   }
   entries_.clear();
+  deadlines_.reset();
   next_timer_ = Time::max();
 }
 
