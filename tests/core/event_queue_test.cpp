@@ -129,7 +129,8 @@ TEST(EventQueue, LargeCallablesAndCleanup) {
     q.schedule_in(1_s, [big, &got] { got = big[31]; });
     q.schedule_in(2_s, [token] {});  // never runs
     q.schedule_in(3_s, [token, big] {});  // boxed, never runs
-    EXPECT_EQ(token.use_count(), 3);
+    q.schedule_at(Time::zero() + 4_s, [token] {}, Touches{{&got}});  // hinted, never runs
+    EXPECT_EQ(token.use_count(), 4);
     q.run_until(Time::zero() + 1_s);
     EXPECT_EQ(got, 42);
   }
@@ -167,7 +168,13 @@ TEST(EventQueue, RandomScheduleCancelMatchesModel) {
   for (int i = 0; i < 20000; ++i) {
     int64_t t = rng.uniform_int(0, 1000);
     int id = i;
-    ids.push_back(q.schedule_at(Time::from_ns(t), [&ran, id] { ran.push_back(id); }));
+    // Every other event names addresses to prefetch (one of them long stale): hints
+    // must change neither the order nor what runs.
+    const Touches touches{{&ran, reinterpret_cast<const void*>(uintptr_t(0x10) << 40), nullptr}};
+    if (i % 2 == 0)
+      ids.push_back(q.schedule_at(Time::from_ns(t), [&ran, id] { ran.push_back(id); }));
+    else
+      ids.push_back(q.schedule_at(Time::from_ns(t), [&ran, id] { ran.push_back(id); }, touches));
     model.push_back({t, seq++, id});
     if (rng.bernoulli(0.4)) {
       int victim = static_cast<int>(rng.below(ids.size()));
