@@ -58,14 +58,22 @@ struct ByIp {
 };
 }  // namespace
 
+std::size_t NeighbourCache::lower_index(Ipv4Address ip) const {
+  if (side_) {
+    const auto& ips = side_->ips;
+    return std::size_t(std::lower_bound(ips.begin(), ips.end(), ip.value()) - ips.begin());
+  }
+  return std::size_t(std::lower_bound(entries_.begin(), entries_.end(), ip, ByIp{}) - entries_.begin());
+}
+
 const NeighbourCache::Entry* NeighbourCache::lookup(Ipv4Address ip) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), ip, ByIp{});
-  return it != entries_.end() && it->ip == ip ? &*it : nullptr;
+  const std::size_t k = lower_index(ip);
+  return k < entries_.size() && entries_[k].ip == ip ? &entries_[k] : nullptr;
 }
 
 NeighbourCache::Entry* NeighbourCache::find(Ipv4Address ip) {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), ip, ByIp{});
-  return it != entries_.end() && it->ip == ip ? &*it : nullptr;
+  const std::size_t k = lower_index(ip);
+  return k < entries_.size() && entries_[k].ip == ip ? &entries_[k] : nullptr;
 }
 
 NeighbourCache::Entry* NeighbourCache::find_or_create(Time now, Ipv4Address ip,
@@ -88,15 +96,19 @@ NeighbourCache::Entry* NeighbourCache::find_or_create(Time now, Ipv4Address ip,
   e.used = now;
   // As Linux: a new entry counts as confirmed long ago.
   e.confirmed = now - p.base_reachable_time * 2;
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), ip, ByIp{});
-  const std::size_t k = std::size_t(it - entries_.begin());
-  it = entries_.insert(it, e);
-  if (deadlines_) {
-    deadlines_->insert(deadlines_->begin() + std::ptrdiff_t(k), e.deadline);
-  } else if (entries_.size() >= kDeadlinesFrom) {
-    deadlines_ = std::make_unique<std::vector<Time>>();
-    deadlines_->reserve(entries_.capacity());
-    for (const Entry& x : entries_) deadlines_->push_back(x.deadline);
+  const std::size_t k = lower_index(ip);
+  auto it = entries_.insert(entries_.begin() + std::ptrdiff_t(k), e);
+  if (side_) {
+    side_->ips.insert(side_->ips.begin() + std::ptrdiff_t(k), ip.value());
+    side_->deadlines.insert(side_->deadlines.begin() + std::ptrdiff_t(k), e.deadline);
+  } else if (entries_.size() >= kSideFrom) {
+    side_ = std::make_unique<Side>();
+    side_->ips.reserve(entries_.capacity());
+    side_->deadlines.reserve(entries_.capacity());
+    for (const Entry& x : entries_) {
+      side_->ips.push_back(x.ip.value());
+      side_->deadlines.push_back(x.deadline);
+    }
   }
   if (entries_.size() == p.gc_thresh1 && next_gc_ <= now) next_gc_ = now + p.gc_interval;
   return &*it;
@@ -112,7 +124,10 @@ void NeighbourCache::erase(Entry& e, std::vector<Action>& out) {
   }
   clear_timer(e);
   const std::ptrdiff_t k = &e - entries_.data();
-  if (deadlines_) deadlines_->erase(deadlines_->begin() + k);
+  if (side_) {
+    side_->ips.erase(side_->ips.begin() + k);
+    side_->deadlines.erase(side_->deadlines.begin() + k);
+  }
   entries_.erase(entries_.begin() + k);
 }
 
@@ -148,8 +163,8 @@ void NeighbourCache::clear_timer(Entry& e) {
 void NeighbourCache::finish_call() {
   if (next_timer_ != kDirty) return;
   Time t = Time::max();
-  if (deadlines_)
-    for (Time d : *deadlines_) t = std::min(t, d);
+  if (side_)
+    for (Time d : side_->deadlines) t = std::min(t, d);
   else
     for (const Entry& e : entries_) t = std::min(t, e.deadline);
   next_timer_ = t;
@@ -431,8 +446,8 @@ void NeighbourCache::on_timer(Time now, core::Rng& rng, std::vector<Action>& out
     // indices stay valid and one pass also yields the next deadline (no second scan of
     // a router's hundreds of entries in finish_call).
     Time next = Time::max();
-    if (deadlines_) {
-      const std::vector<Time>& d = *deadlines_;
+    if (side_) {
+      const std::vector<Time>& d = side_->deadlines;
       for (std::size_t i = 0; i < d.size(); ++i) {
         if (d[i] <= now) run_timer(entries_[i], now, rng, out);
         next = std::min(next, d[i]);
@@ -504,7 +519,7 @@ void NeighbourCache::clear(std::vector<Action>& out) {
       out.push_back(EntryChanged{e.ip, e.state, NudState::None, e.mac, MacAddress()});
   }
   entries_.clear();
-  deadlines_.reset();
+  side_.reset();
   next_timer_ = Time::max();
 }
 

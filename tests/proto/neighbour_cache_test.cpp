@@ -564,9 +564,10 @@ TEST(NeighbourCache, RouterSizedTable) {
   }
 }
 
-// A big table (past 16 entries) keeps its deadlines in a side array: under a random mix
-// of resolutions, replies, probes, failures and forced GC erasing entries, the cache's
-// next deadline is always the least deadline of its entries, and no timer is left overdue.
+// A big table (past 16 entries) keeps its keys and deadlines in side arrays: under a
+// random mix of resolutions, replies, probes, failures and forced GC erasing entries,
+// every entry is found, the cache's next deadline is always the least deadline of its
+// entries, and no timer is left overdue.
 TEST(NeighbourCache, BigTableDeadlinesStayInStep) {
   NeighbourParams p;
   p.gc_thresh1 = 1000;  // no periodic GC: next_deadline() is then the timers' alone
@@ -599,6 +600,7 @@ TEST(NeighbourCache, BigTableDeadlinesStayInStep) {
     for (const NC::Entry& e : s.cache) {
       least = std::min(least, e.deadline);
       ASSERT_GT(e.deadline, s.now) << "overdue timer at step " << step;
+      ASSERT_EQ(s.cache.lookup(e.ip), &e) << "step " << step;  // the key array too
     }
     ASSERT_EQ(s.cache.next_deadline(), least) << "step " << step;
   }

@@ -236,7 +236,7 @@ class NeighbourCache {
   void set_timer(Entry& e, core::Time t);
   void put_deadline(Entry& e, core::Time t) {
     e.deadline = t;
-    if (deadlines_) (*deadlines_)[std::size_t(&e - entries_.data())] = t;
+    if (side_) side_->deadlines[std::size_t(&e - entries_.data())] = t;
   }
   void clear_timer(Entry& e);
   void enqueue(Entry& e, PacketToken token, std::vector<Action>& out);
@@ -259,11 +259,18 @@ class NeighbourCache {
   core::Time next_timer_ = core::Time::max();
   core::Time next_gc_ = core::Time::zero();
   core::Time last_flush_ = core::Time::zero();  // last forced GC
-  /// A big cache's deadlines side by side (a router's holds hundreds of entries): a timer
-  /// pass then reads 8 bytes an entry, not a whole entry. Null for small caches (a host's
-  /// cache stays at 192 bytes); otherwise one element per entry, in entry order.
-  std::unique_ptr<std::vector<core::Time>> deadlines_;
-  static constexpr std::size_t kDeadlinesFrom = 16;  // entries
+  /// A big cache's keys and deadlines side by side (a router's holds hundreds of
+  /// entries): a lookup then searches 4 bytes an entry and a timer pass reads 8, not a
+  /// whole 64-byte entry each. Null for small caches (a host's cache stays at 192 bytes);
+  /// otherwise one element per entry in each array, in entry order.
+  struct Side {
+    std::vector<uint32_t> ips;
+    std::vector<core::Time> deadlines;
+  };
+  std::unique_ptr<Side> side_;
+  static constexpr std::size_t kSideFrom = 16;  // entries
+  /// Index of the first entry whose ip is not below `ip`.
+  std::size_t lower_index(wire::Ipv4Address ip) const;
 };
 
 using NeighbourAction = NeighbourCache::Action;
