@@ -441,6 +441,32 @@ std::vector<ConflictNow> Network::conflicts_now() const {
 
 // ---- transmission and delivery -----------------------------------------------------------
 
+// A frame's arrival on its segment. Touched just before it runs, it prefetches the frame
+// and, for a unicast frame, the receiving interface and its host (the MAC-index line was
+// prefetched at transmit, so reading it seldom waits): the misses a delivery would
+// otherwise take one after another.
+struct Network::Delivery {
+  Network* net;
+  SegmentId seg;
+  IfaceId from;
+  FrameRef frame;
+  uint64_t dst;  // unicast destination MAC; 0 for broadcasts
+  void operator()() { net->deliver_indexed(seg, from, frame); }
+  void touch() const {
+    const std::byte* b = frame.address();
+    for (int k = 0; k < 4; ++k) __builtin_prefetch(b + 64 * k);
+    if (dst == 0) return;
+    const IfaceId to = net->segments_[seg.value].by_mac.only(dst);
+    if (!to.valid()) return;
+    const Interface* i = &net->ifaces_[to.value];
+    __builtin_prefetch(reinterpret_cast<const std::byte*>(i) + 64);
+    if (i->kind != NodeKind::kHost) return;
+    const Host* h = &net->hosts_[i->owner];
+    __builtin_prefetch(h);
+    __builtin_prefetch(&h->wake);
+  }
+};
+
 void Network::transmit(IfaceId from, FrameRef frame) {
   Interface& i = ifaces_[from.value];
   if (!i.attached || !i.up) {
@@ -473,14 +499,10 @@ void Network::transmit(IfaceId from, FrameRef frame) {
   const core::Time arrival = i.tx_free_at + s.config.latency;
 
   if (options_.delivery == DeliveryMode::kIndexed) {
-    // Hints for the delivery: the frame's header and payload lines, and where the
-    // receiver's MAC is looked up (the delivery's first misses).
-    const std::byte* buf = frame.address();
-    const bool unicast = bytes.size() >= 6 && !bcast;
-    const core::Touches touches{
-        {buf, buf + 128, unicast ? s.by_mac.home(wire::load_mac(bytes.data()).to_u64()) : nullptr}};
-    sim_.schedule_at(arrival, [this, seg, from, f = std::move(frame)] { deliver_indexed(seg, from, f); },
-                     touches);
+    const uint64_t dst = bytes.size() >= 6 && !bcast ? wire::load_mac(bytes.data()).to_u64() : 0;
+    // Start loading the receiver's MAC-index line now: the delivery's touch reads it.
+    if (dst != 0) __builtin_prefetch(s.by_mac.home(dst));
+    sim_.schedule_at(arrival, Delivery{this, seg, from, std::move(frame), dst});
     return;
   }
   // Reference mode: the receivers are those attached when the frame leaves, each in its

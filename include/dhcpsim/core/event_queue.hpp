@@ -21,10 +21,11 @@
 //   heap. When tombstones outnumber live events the heap is compacted, so re-armed
 //   timers (every DHCP renewal re-arms T1, T2 and expiry) never pile up.
 // - Prefetching: an event may name up to three addresses it will touch first
-//   (`Touches`). While one event runs, the queue prefetches the addresses of the event
-//   likely to run next (the next key of bucket 0, or the keys of the lowest bucket when
-//   it holds two or fewer), so the cache misses of consecutive events overlap instead of
-//   following one another. A hint never changes what runs or in which order.
+//   (`Touches`), or be a callable with a `touch() const` member that prefetches what it
+//   will need. While one event runs, the queue touches the event likely to run next (the
+//   next key of bucket 0, or the keys of the lowest bucket when it holds two or fewer),
+//   so the cache misses of consecutive events overlap instead of following one another.
+//   A touch must only read and prefetch: it never changes what runs or in which order.
 
 #include <cstddef>
 #include <cstdint>
@@ -149,20 +150,16 @@ class EventQueue {
     Fn fn;
     Touches touches;
     void operator()() { fn(); }
+    void touch() const {
+      for (const void* a : touches.p)
+        if (a != nullptr) {
+          __builtin_prefetch(a);
+          __builtin_prefetch(static_cast<const char*>(a) + 64);
+        }
+    }
   };
   template <class Fn>
-  struct IsTouching : std::false_type {};
-  template <class Fn>
-  struct IsTouching<Touching<Fn>> : std::true_type {};
-  template <class Fn>
-  static constexpr bool kTouching = IsTouching<Fn>::value;
-  static void touch_all(const Touches& t) {
-    for (const void* a : t.p)
-      if (a != nullptr) {
-        __builtin_prefetch(a);
-        __builtin_prefetch(static_cast<const char*>(a) + 64);
-      }
-  }
+  static constexpr bool kTouching = requires(const Fn& f) { f.touch(); };
   struct Slot {
     alignas(16) std::byte storage[kInlineBytes];
     const Ops* ops;  // null: free, cancelled, or running
@@ -189,7 +186,7 @@ class EventQueue {
       [](void* p) { (*std::launder(static_cast<Fn*>(p)))(); },
       [](void* p) { std::launder(static_cast<Fn*>(p))->~Fn(); },
       kTouching<Fn> ? +[](const void* p) {
-        if constexpr (kTouching<Fn>) touch_all(std::launder(static_cast<const Fn*>(p))->touches);
+        if constexpr (kTouching<Fn>) std::launder(static_cast<const Fn*>(p))->touch();
       } : nullptr};
   template <class Fn>
   static constexpr Ops kBoxedOps = {[](void* p) { (**static_cast<Fn**>(p))(); },

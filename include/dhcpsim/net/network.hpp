@@ -435,6 +435,7 @@ class Network {
  private:
 
   // delivery
+  struct Delivery;  // the event of a frame's arrival (indexed mode)
   void deliver_indexed(SegmentId seg, IfaceId from, const FrameRef& frame);
   void deliver_naive_one(SegmentId seg, IfaceId from, IfaceId to, const FrameRef& frame);
   void collect_candidates(const Segment& s, const wire::FramePeek& p, IfaceId from,

@@ -67,6 +67,11 @@ class MacIndex {
   }
   /// Where a lookup of `mac` starts (a prefetch hint).
   const void* home(uint64_t mac) const { return index_.home(mac); }
+  /// The one interface with this MAC; invalid if none or several (a prefetch hint).
+  IfaceId only(uint64_t mac) const {
+    const uint32_t v = index_.find(mac);
+    return v == BlockIndex<uint64_t>::kNone || (v & kDup) ? IfaceId() : IfaceId(v);
+  }
   void insert(uint64_t mac, IfaceId iface);
   void erase(uint64_t mac, IfaceId iface);
   /// Distinct MACs indexed.
