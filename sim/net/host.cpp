@@ -213,6 +213,23 @@ void Network::host_acd_actions(Host& h, std::vector<proto::AcdAction>& actions) 
 
 // ---- timers -----------------------------------------------------------------------------------
 
+// A host's timer. Touched just before it runs, it prefetches the host from its wake-up
+// state on (its deadlines and its DHCP client, whose state and timers span the host's
+// last lines) and its interface: a timer's first misses.
+struct Network::HostWake {
+  Network* net;
+  uint32_t index;
+  IfaceId iface;
+  void operator()() const { net->host_timer(index); }
+  void touch() const {
+    const Host* h = &net->hosts_[index];
+    const std::byte* end = reinterpret_cast<const std::byte*>(h + 1);
+    for (const std::byte* p = reinterpret_cast<const std::byte*>(&h->wake); p < end; p += 64)
+      __builtin_prefetch(p);
+    __builtin_prefetch(&net->ifaces_[iface.value]);
+  }
+};
+
 void Network::host_rearm(Host& h) {
   if (h.gone) return;
   core::Time t = h.arp_deadline;
@@ -223,11 +240,9 @@ void Network::host_rearm(Host& h) {
     t = std::min(t, h.probes->next_round);
     for (const auto& p : h.probes->pending) t = std::min(t, p.deadline);
   }
-  const uint32_t index = static_cast<uint32_t>(&h - hosts_.data());
-  // The timer's first misses: the host, its DHCP client and its interface.
-  arm(h.wake, t, [this, index] { host_timer(index); },
-      core::Touches{{&h.wake, h.dhcp ? static_cast<const void*>(&*h.dhcp) : nullptr, &ifaces_[h.iface.value]}});
+  arm(h.wake, t, HostWake{this, static_cast<uint32_t>(&h - hosts_.data()), h.iface});
 }
+
 
 void Network::host_timer(uint32_t index) {
   Host& h = hosts_[index];

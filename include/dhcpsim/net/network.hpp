@@ -479,6 +479,7 @@ class Network {
   bool host_wants(const Host& h, const Interface& i, const wire::FramePeek& p) const;
   void host_rearm(Host& h);
   void host_timer(uint32_t index);
+  struct HostWake;  // the event of a host's timer
   void host_apply_static(Host& h);
   void host_configure(Host& h, Ipv4Address address, uint8_t prefix_len, Ipv4Address gateway,
                       Ipv4Address dns, AddressSource source);
