@@ -224,7 +224,10 @@ class NeighbourCache {
   const NeighbourParams& params() const { return *params_; }
 
  private:
-  using Storage = boost::container::small_vector<Entry, 2>;
+  // One entry inline: a DHCP host usually caches only its gateway (its server is the
+  // gateway or behind it), and a million interfaces carrying a second, empty, 64-byte slot
+  // cost 64 MB. A second entry moves the table to the heap.
+  using Storage = boost::container::small_vector<Entry, 1>;
 
   Entry* find(wire::Ipv4Address ip);
   /// Finds or creates (NudState::None, not reported yet) the entry; nullptr if full.
