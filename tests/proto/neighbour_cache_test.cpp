@@ -109,6 +109,31 @@ ArpPacket request_from_peer_to(Ipv4Address target, MacAddress mac = kPeerMac) {
   return ArpPacket::request(mac, kPeer, target);
 }
 
+/// One random input at t about (ip, mac): a resolution, a unicast or broadcast reply, a
+/// request, an announcement or an upper-layer confirmation.
+void random_input(Script& s, core::Rng& r, Time t, Ipv4Address ip, MacAddress mac, uint32_t token) {
+  switch (r.below(6)) {
+    case 0:
+      s.resolve(t, ip, token);
+      break;
+    case 1:
+      s.arp(t, ArpPacket::reply(mac, ip, kMyMac, kMe), true, true);
+      break;
+    case 2:
+      s.arp(t, ArpPacket::reply(mac, ip, MacAddress::broadcast(), kMe), false, true);
+      break;
+    case 3:
+      s.arp(t, ArpPacket::request(mac, ip, kMe), false, true);
+      break;
+    case 4:
+      s.arp(t, ArpPacket::announcement(mac, ip), false, false);
+      break;
+    default:
+      s.confirm(t, ip);
+      break;
+  }
+}
+
 /// Brings kPeer to REACHABLE at t (resolve + unicast reply, both at t).
 void make_reachable(Script& s, Time t) {
   s.resolve(t, kPeer, 99);
@@ -581,20 +606,7 @@ TEST(NeighbourCache, BigTableDeadlinesStayInStep) {
     t += milliseconds(int64_t(r.below(300)));
     const Ipv4Address ip(0x0a000010u + r.below(48));
     const MacAddress mac = MacAddress::from_u64(0x020000300000 + r.below(3));
-    switch (r.below(4)) {
-      case 0:
-        s.resolve(t, ip, uint32_t(step));
-        break;
-      case 1:
-        s.arp(t, ArpPacket::reply(mac, ip, kMyMac, kMe), true, true);
-        break;
-      case 2:
-        s.arp(t, ArpPacket::request(mac, ip, kMe), false, true);
-        break;
-      default:
-        s.confirm(t, ip);
-        break;
-    }
+    random_input(s, r, t, ip, mac, uint32_t(step));
     biggest = std::max(biggest, s.cache.size());
     Time least = Time::max();
     for (const NC::Entry& e : s.cache) {
@@ -630,26 +642,7 @@ TEST(NeighbourCache, EntryChangedIsConsistentLog) {
     t += milliseconds(int64_t(r.below(4000)));
     Ipv4Address ip = ips[r.below(3)];
     MacAddress mac = macs[r.below(3)];
-    switch (r.below(6)) {
-      case 0:
-        s.resolve(t, ip, uint32_t(step));
-        break;
-      case 1:
-        s.arp(t, ArpPacket::reply(mac, ip, kMyMac, kMe), true, true);
-        break;
-      case 2:
-        s.arp(t, ArpPacket::reply(mac, ip, MacAddress::broadcast(), kMe), false, true);
-        break;
-      case 3:
-        s.arp(t, ArpPacket::request(mac, ip, kMe), false, true);
-        break;
-      case 4:
-        s.arp(t, ArpPacket::announcement(mac, ip), false, false);
-        break;
-      case 5:
-        s.confirm(t, ip);
-        break;
-    }
+    random_input(s, r, t, ip, mac, uint32_t(step));
   }
   std::map<uint32_t, std::pair<NudState, MacAddress>> last;
   int flips = 0;
