@@ -243,7 +243,6 @@ void Network::host_rearm(Host& h) {
   arm(h.wake, t, HostWake{this, static_cast<uint32_t>(&h - hosts_.data()), h.iface});
 }
 
-
 void Network::host_timer(uint32_t index) {
   Host& h = hosts_[index];
   h.wake = WakeTimer{};

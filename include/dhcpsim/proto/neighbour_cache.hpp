@@ -264,7 +264,7 @@ class NeighbourCache {
   core::Time last_flush_ = core::Time::zero();  // last forced GC
   /// A big cache's keys and deadlines side by side (a router's holds hundreds of
   /// entries): a lookup then searches 4 bytes an entry and a timer pass reads 8, not a
-  /// whole 64-byte entry each. Null for small caches (a host's cache stays at 192 bytes);
+  /// whole 64-byte entry each. Null for small caches (a host's cache stays at 128 bytes);
   /// otherwise one element per entry in each array, in entry order.
   struct Side {
     std::vector<uint32_t> ips;
