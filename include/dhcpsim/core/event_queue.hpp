@@ -20,9 +20,8 @@
 // - `cancel` is lazy: it destroys the callable at once and leaves a tombstone key in the
 //   heap. When tombstones outnumber live events the heap is compacted, so re-armed
 //   timers (every DHCP renewal re-arms T1, T2 and expiry) never pile up.
-// - Prefetching: an event may name up to three addresses it will touch first
-//   (`Touches`), or be a callable with a `touch() const` member that prefetches what it
-//   will need. While one event runs, the queue touches the event likely to run next (the
+// - Prefetching: an event may be a callable with a `touch() const` member that
+//   prefetches what it will need first. While one event runs, the queue touches the event likely to run next (the
 //   next key of bucket 0, or the keys of the lowest bucket when it holds two or fewer),
 //   so the cache misses of consecutive events overlap instead of following one another.
 //   A touch must only read and prefetch: it never changes what runs or in which order.
@@ -57,13 +56,6 @@ class EventId {
   constexpr uint32_t slot() const { return static_cast<uint32_t>(raw_); }
   constexpr uint32_t generation() const { return static_cast<uint32_t>(raw_ >> 32); }
   uint64_t raw_ = 0;
-};
-
-/// Addresses an event touches first, prefetched (with the line after each) while the
-/// event before it runs. Null entries are skipped; a stale address is harmless (a
-/// prefetch never faults).
-struct Touches {
-  const void* p[3] = {nullptr, nullptr, nullptr};
 };
 
 class EventQueue {
@@ -104,12 +96,6 @@ class EventQueue {
     return EventId(index, s.generation);
   }
 
-  /// As above, with the addresses the event touches first (see `Touches`).
-  template <class F>
-  EventId schedule_at(Time t, F&& fn, const Touches& touches) {
-    return schedule_at(t, Touching<std::decay_t<F>>{std::forward<F>(fn), touches});
-  }
-
   template <class F>
   EventId schedule_in(Duration d, F&& fn) {
     DHCPSIM_ASSERT(d >= Duration::zero(), "an event may not be scheduled in the past");
@@ -144,19 +130,6 @@ class EventQueue {
     void (*invoke)(void* storage);
     void (*destroy)(void* storage);
     void (*touch)(const void* storage);  // null: no prefetch hints
-  };
-  template <class Fn>
-  struct Touching {
-    Fn fn;
-    Touches touches;
-    void operator()() { fn(); }
-    void touch() const {
-      for (const void* a : touches.p)
-        if (a != nullptr) {
-          __builtin_prefetch(a);
-          __builtin_prefetch(static_cast<const char*>(a) + 64);
-        }
-    }
   };
   template <class Fn>
   static constexpr bool kTouching = requires(const Fn& f) { f.touch(); };

@@ -33,10 +33,6 @@ class Simulation {
   template <class F>
   EventId schedule_at(Time t, F&& fn) { return queue_.schedule_at(t, std::forward<F>(fn)); }
   template <class F>
-  EventId schedule_at(Time t, F&& fn, const Touches& touches) {
-    return queue_.schedule_at(t, std::forward<F>(fn), touches);
-  }
-  template <class F>
   EventId schedule_in(Duration d, F&& fn) { return queue_.schedule_in(d, std::forward<F>(fn)); }
   bool cancel(EventId id) { return queue_.cancel(id); }
   bool run_until(Time t) { return queue_.run_until(t); }

@@ -454,17 +454,18 @@ class Network {
   void send_via_arp(IfaceId iface, Ipv4Address next_hop, FrameRef frame);
   void send_arp(IfaceId iface, const wire::ArpPacket& arp, MacAddress dst);
   void rearm_iface(IfaceId iface);
+  struct IfaceWake;  // the event of a router interface's ARP timer
   void handle_arp(IfaceId iface, const FrameRef& frame, const wire::FramePeek& p);
   void packet_unresolved(IfaceId iface, const FrameRef& frame, bool failed);
   template <class F>
-  void arm(WakeTimer& w, core::Time t, F&& fn, const core::Touches& touches = {}) {
+  void arm(WakeTimer& w, core::Time t, F&& fn) {
     if (t == core::Time::max()) return;  // nothing due: a pending wake-up may fire idle
     if (w.event.valid() && sim_.queue().is_pending(w.event)) {
       if (w.at <= t) return;  // fires first, then re-arms for t
       sim_.cancel(w.event);
     }
     w.at = std::max(t, now());
-    w.event = sim_.schedule_at(w.at, std::forward<F>(fn), touches);
+    w.event = sim_.schedule_at(w.at, std::forward<F>(fn));
   }
   void flush_arp(IfaceId iface);
   void on_link_change(IfaceId iface, bool up);
