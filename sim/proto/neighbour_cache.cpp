@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "dhcpsim/core/assert.hpp"
 
@@ -72,8 +73,7 @@ const NeighbourCache::Entry* NeighbourCache::lookup(Ipv4Address ip) const {
 }
 
 NeighbourCache::Entry* NeighbourCache::find(Ipv4Address ip) {
-  const std::size_t k = lower_index(ip);
-  return k < entries_.size() && entries_[k].ip == ip ? &entries_[k] : nullptr;
+  return const_cast<Entry*>(std::as_const(*this).lookup(ip));
 }
 
 NeighbourCache::Entry* NeighbourCache::find_or_create(Time now, Ipv4Address ip,
@@ -163,10 +163,7 @@ void NeighbourCache::clear_timer(Entry& e) {
 void NeighbourCache::finish_call() {
   if (next_timer_ != kDirty) return;
   Time t = Time::max();
-  if (side_)
-    for (Time d : side_->deadlines) t = std::min(t, d);
-  else
-    for (const Entry& e : entries_) t = std::min(t, e.deadline);
+  for (std::size_t i = 0; i < entries_.size(); ++i) t = std::min(t, deadline_of(i));
   next_timer_ = t;
 }
 
@@ -446,17 +443,9 @@ void NeighbourCache::on_timer(Time now, core::Rng& rng, std::vector<Action>& out
     // indices stay valid and one pass also yields the next deadline (no second scan of
     // a router's hundreds of entries in finish_call).
     Time next = Time::max();
-    if (side_) {
-      const std::vector<Time>& d = side_->deadlines;
-      for (std::size_t i = 0; i < d.size(); ++i) {
-        if (d[i] <= now) run_timer(entries_[i], now, rng, out);
-        next = std::min(next, d[i]);
-      }
-    } else {
-      for (std::size_t i = 0; i < entries_.size(); ++i) {
-        if (entries_[i].deadline <= now) run_timer(entries_[i], now, rng, out);
-        next = std::min(next, entries_[i].deadline);
-      }
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      if (deadline_of(i) <= now) run_timer(entries_[i], now, rng, out);
+      next = std::min(next, deadline_of(i));
     }
     next_timer_ = next;
   }

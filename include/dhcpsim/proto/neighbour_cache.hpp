@@ -241,6 +241,10 @@ class NeighbourCache {
     e.deadline = t;
     if (side_) side_->deadlines[std::size_t(&e - entries_.data())] = t;
   }
+  /// Entry i's deadline, read from the side array when there is one (8 bytes, not a line).
+  core::Time deadline_of(std::size_t i) const {
+    return side_ ? side_->deadlines[i] : entries_[i].deadline;
+  }
   void clear_timer(Entry& e);
   void enqueue(Entry& e, PacketToken token, std::vector<Action>& out);
   void start_resolution(Entry& e, core::Time now, std::vector<Action>& out);
