@@ -1,8 +1,9 @@
 #pragma once
 // Writes every frame seen on each segment to `<dir>/<segment>.pcap` (nanosecond
 // timestamps in virtual time). Segment names are made safe for file names; when two
-// segments' names come out alike, the later segment's file is `<name>-<segment index>`. Files are written under a temporary name and renamed by
-// finish(), so a run that fails leaves no half-written capture behind.
+// segments' names come out alike, the later segment's file is `<name>-<segment index>`.
+// Files are written under a temporary name and renamed by finish(), so a run that fails
+// leaves no half-written capture behind.
 
 #include <map>
 #include <set>
