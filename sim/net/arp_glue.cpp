@@ -33,7 +33,8 @@ void Network::arping(NodeId node, Ipv4Address target) {
 
 void Network::send_via_arp(IfaceId ifc, Ipv4Address next_hop, FrameRef frame) {
   Interface& i = ifaces_[ifc.value];
-  std::vector<proto::NeighbourAction> actions;
+  auto actions_loan = neighbour_scratch_.take();
+  auto& actions = *actions_loan;
   // The cache takes a token for the packet in case it has to wait for resolution.
   const uint32_t token = park_packet(std::move(frame));
   auto r = i.arp.resolve(now(), next_hop, token, rng_of(ifc), actions);
@@ -141,14 +142,16 @@ void Network::rearm_iface(IfaceId ifc) {
 void Network::on_iface_timer(IfaceId ifc) {
   Interface& i = ifaces_[ifc.value];
   i.wake = WakeTimer{};
-  std::vector<proto::NeighbourAction> actions;
+  auto actions_loan = neighbour_scratch_.take();
+  auto& actions = *actions_loan;
   i.arp.on_timer(now(), rng_of(ifc), actions);
   apply_neighbour_actions(ifc, actions);
   rearm_iface(ifc);
 }
 
 void Network::flush_arp(IfaceId ifc) {
-  std::vector<proto::NeighbourAction> actions;
+  auto actions_loan = neighbour_scratch_.take();
+  auto& actions = *actions_loan;
   ifaces_[ifc.value].arp.clear(actions);
   apply_neighbour_actions(ifc, actions);
   const Interface& i = ifaces_[ifc.value];
@@ -170,7 +173,8 @@ void Network::handle_arp(IfaceId ifc, const FrameRef& frame, const wire::FramePe
   if (!arp) return;  // peek accepted the headers; a full parse failure is not ours to fix
   const bool unicast = p.dst == i.mac;
   const bool for_me = arp->oper == wire::kArpRequest && !i.address.is_zero() && arp->tpa == i.address;
-  std::vector<proto::NeighbourAction> actions;
+  auto actions_loan = neighbour_scratch_.take();
+  auto& actions = *actions_loan;
   // Linux arp_process: a probe (sender 0.0.0.0) creates no entry but is answered.
   i.arp.on_arp(now(), *arp, unicast, for_me && !arp->spa.is_zero(), rng_of(ifc), actions);
   apply_neighbour_actions(ifc, actions);

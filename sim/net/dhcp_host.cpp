@@ -59,7 +59,8 @@ void Network::send_dhcp_from_host(Host& h, const proto::Send& s) {
 void Network::host_dhcp_receive(Host& h, const wire::DhcpMessage& m, Ipv4Address src, Ipv4Address dst) {
   if (!h.dhcp) return;
   emit_dhcp(h.id, h.iface, DhcpRole::kClient, false, src, dst, m);
-  std::vector<proto::DhcpClientAction> actions;
+  auto actions_loan = client_scratch_.take();
+  auto& actions = *actions_loan;
   h.dhcp->on_message(now(), m, h.rng, actions);
   host_dhcp_actions(h, actions);
 }
@@ -95,13 +96,15 @@ void Network::host_dhcp_actions(Host& h, std::vector<proto::DhcpClientAction>& a
                                  lost->address, Ipv4Address(), core::Duration::zero()});
     } else if (auto* p = std::get_if<proto::ProbeAddress>(&action)) {
       // RFC 2131 §4.4.1 / RFC 5227 §2.1: probe the offered address before using it.
-      std::vector<proto::AcdAction> acd_actions;
+      auto acd_actions_loan = acd_scratch_.take();
+      auto& acd_actions = *acd_actions_loan;
       h.acd = std::make_unique<proto::AcdEngine>(h.profile->dhcp_acd_params);
       h.acd->start(now(), p->address, ifaces_[h.iface.value].mac, h.rng, acd_actions);
       set_acd_watch(h.iface, p->address, true);
       host_acd_result(h, *h.acd, false, acd_actions);
     } else if (auto* ll = std::get_if<proto::ConfigureLinkLocal>(&action)) {
-      std::vector<proto::AcdAction> acd_actions;
+      auto acd_actions_loan = acd_scratch_.take();
+      auto& acd_actions = *acd_actions_loan;
       h.ll_acd = std::make_unique<proto::AcdEngine>(h.profile->acd_params);
       h.ll_acd->start(now(), ll->address, ifaces_[h.iface.value].mac, h.rng, acd_actions);
       set_acd_watch(h.iface, ll->address, true);
@@ -138,7 +141,8 @@ void Network::host_acd_result(Host& h, proto::AcdEngine& engine, bool link_local
         tracer_.emit(AcdEvent{now(), h.id, watched, s->packet.spa.is_zero() ? AcdPhase::kProbeSent : AcdPhase::kAnnounced});
     } else if (auto* c = std::get_if<proto::AcdEngine::Claimed>(&action)) {
       if (tracer_.wants(RecordKind::kAcdEvent)) tracer_.emit(AcdEvent{now(), h.id, c->addr, AcdPhase::kClaimed});
-      std::vector<proto::DhcpClientAction> out;
+      auto out_loan = client_scratch_.take();
+      auto& out = *out_loan;
       if (link_local) {
         // RFC 3927 §2.1: 169.254/16, no gateway (the link-local scope).
         h.link_local = c->addr;
@@ -159,7 +163,8 @@ void Network::host_acd_result(Host& h, proto::AcdEngine& engine, bool link_local
       if (k2->phase == proto::AcdPhase::Probing) {
         set_acd_watch(h.iface, k2->addr, false);
         engine.stop();
-        std::vector<proto::DhcpClientAction> out;
+        auto out_loan = client_scratch_.take();
+        auto& out = *out_loan;
         // The client declines the offer (or picks another link-local address).
         if (link_local) h.dhcp->on_link_local_result(now(), true, h.rng, out);
         else h.dhcp->on_probe_result(now(), true, h.rng, out);
@@ -171,7 +176,8 @@ void Network::host_acd_result(Host& h, proto::AcdEngine& engine, bool link_local
       if (link_local && h.link_local == l->addr) {
         h.link_local = Ipv4Address();
         if (h.ip.address == l->addr) host_unconfigure(h);
-        std::vector<proto::DhcpClientAction> out;
+        auto out_loan = client_scratch_.take();
+        auto& out = *out_loan;
         h.dhcp->on_link_local_result(now(), true, h.rng, out);
         host_dhcp_actions(h, out);
       }

@@ -98,7 +98,8 @@ void Network::service_process(uint32_t svc, const FrameRef& frame, IfaceId in) {
   rx.src_ip = src;
   rx.broadcast = dst.is_broadcast() || dst == rx.iface_subnet.broadcast();
   rx.iface_index = in.value;
-  std::vector<proto::DhcpServer::Action> actions;
+  auto actions_loan = server_scratch_.take();
+  auto& actions = *actions_loan;
   s.engine->on_message(now(), rx, m, actions);
   service_actions(svc, actions);
   service_rearm(svc);
@@ -180,7 +181,8 @@ void Network::service_ping_answered(uint32_t svc, wire::ConstBytes payload) {
   auto it = std::find_if(pings.begin(), pings.end(), [&](const auto& p) { return p.token == token; });
   if (it == pings.end()) return;  // answered after the wait: the offer already went out
   pings.erase(it);
-  std::vector<proto::DhcpServer::Action> actions;
+  auto actions_loan = server_scratch_.take();
+  auto& actions = *actions_loan;
   services_[svc].engine->on_ping_result(now(), token, true, actions);
   service_actions(svc, actions);
   service_rearm(svc);
@@ -209,7 +211,8 @@ void Network::service_timer(uint32_t svc) {
     if (pings[k].deadline <= t) {
       uint64_t token = pings[k].token;
       pings.erase(pings.begin() + static_cast<std::ptrdiff_t>(k));
-      std::vector<proto::DhcpServer::Action> actions;
+      auto actions_loan = server_scratch_.take();
+      auto& actions = *actions_loan;
       services_[svc].engine->on_ping_result(t, token, false, actions);
       service_actions(svc, actions);
     } else {
@@ -217,7 +220,8 @@ void Network::service_timer(uint32_t svc) {
     }
   }
   if (services_[svc].engine->next_deadline() <= t) {
-    std::vector<proto::DhcpServer::Action> actions;
+    auto actions_loan = server_scratch_.take();
+    auto& actions = *actions_loan;
     services_[svc].engine->on_timer(t, actions);
     service_actions(svc, actions);
   }
@@ -249,7 +253,8 @@ void Network::router_udp(Router& r, IfaceId in, const FrameRef& frame, const wir
 
 void Network::relay_from_client(Router& r, IfaceId in, const wire::DhcpMessage& m) {
   const Interface& i = ifaces_[in.value];
-  std::vector<proto::RelayAgent::Action> actions;
+  auto actions_loan = relay_scratch_.take();
+  auto& actions = *actions_loan;
   r.relay->on_client_message(now(), m, in.value, i.address, actions);
   for (auto& a : actions) {
     if (auto* fwd = std::get_if<proto::RelayAgent::ForwardToServer>(&a)) {
@@ -275,7 +280,8 @@ void Network::relay_from_client(Router& r, IfaceId in, const wire::DhcpMessage& 
 }
 
 void Network::relay_from_server(Router& r, const wire::DhcpMessage& m) {
-  std::vector<proto::RelayAgent::Action> actions;
+  auto actions_loan = relay_scratch_.take();
+  auto& actions = *actions_loan;
   r.relay->on_server_message(now(), m, actions);
   for (auto& a : actions) {
     if (auto* del = std::get_if<proto::RelayAgent::DeliverToClient>(&a)) {
@@ -323,7 +329,8 @@ void Network::server_start(NodeId node) {
 }
 
 void Network::host_shutdown(Host& h, bool graceful) {
-  std::vector<proto::DhcpClientAction> actions;
+  auto actions_loan = client_scratch_.take();
+  auto& actions = *actions_loan;
   if (h.dhcp) {
     if (graceful) h.dhcp->release(now(), h.rng, actions);
     else h.dhcp->stop(now(), actions);
@@ -366,7 +373,8 @@ bool Network::host_leave(NodeId node, bool release, bool blocked) {
   if (send_release) {
     // `dhclient -r` at shutdown: the unicast RELEASE may need ARP first, so the interface
     // goes a moment later, as a real shutdown takes a while.
-    std::vector<proto::DhcpClientAction> actions;
+    auto actions_loan = client_scratch_.take();
+    auto& actions = *actions_loan;
     h.dhcp->release_now(now(), h.rng, actions);
     host_dhcp_actions(h, actions);
     const uint32_t index = node_index_[node.value];
@@ -393,7 +401,8 @@ void Network::on_link_change(IfaceId iface, bool up) {
   if (!up || !h.booted || !h.dhcp || h.static_ip) return;
   // Link back: a client verifies its lease (INIT-REBOOT), as systemd-networkd and dhcpcd
   // do on carrier up (RFC 2131 §3.2 case 2).
-  std::vector<proto::DhcpClientAction> actions;
+  auto actions_loan = client_scratch_.take();
+  auto& actions = *actions_loan;
   if (h.ip.source == AddressSource::kDhcp && !h.ip.address.is_zero()) host_unconfigure(h);
   h.dhcp->reboot(now(), h.rng, actions);
   host_dhcp_actions(h, actions);

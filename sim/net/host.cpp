@@ -110,7 +110,8 @@ void Network::host_boot(uint32_t index) {
   if (tracer_.wants(RecordKind::kNodeEvent)) tracer_.emit(NodeEvent{now(), h.id, NodeEventKind::kBoot});
   if (h.static_ip) host_apply_static(h);
   if (h.dhcp) {
-    std::vector<proto::DhcpClientAction> actions;
+    auto actions_loan = client_scratch_.take();
+    auto& actions = *actions_loan;
     if (h.static_ip) {
       // A statically addressed host that only wants options (DHCPINFORM, RFC 2131 §3.4).
       if (h.profile->inform && !h.ip.address.is_zero()) h.dhcp->inform(now(), h.ip.address, h.rng, actions);
@@ -145,7 +146,8 @@ void Network::host_apply_static(Host& h) {
   }
   if (h.profile->acd) {
     // RFC 5227 §2.1: probe before using the address; configure only once claimed.
-    std::vector<proto::AcdAction> actions;
+    auto actions_loan = acd_scratch_.take();
+    auto& actions = *actions_loan;
     h.acd = std::make_unique<proto::AcdEngine>(h.profile->acd_params);
     h.acd->start(now(), c.address, ifaces_[h.iface.value].mac, h.rng, actions);
     set_acd_watch(h.iface, c.address, true);
@@ -249,24 +251,28 @@ void Network::host_timer(uint32_t index) {
   const core::Time t = now();
   if (h.arp_deadline <= t) {
     Interface& i = ifaces_[h.iface.value];
-    std::vector<proto::NeighbourAction> actions;
+    auto actions_loan = neighbour_scratch_.take();
+    auto& actions = *actions_loan;
     i.arp.on_timer(t, h.rng, actions);
     apply_neighbour_actions(h.iface, actions);
     h.arp_deadline = i.arp.next_deadline();
   }
   if (h.acd && h.acd->next_deadline() <= t) {
-    std::vector<proto::AcdAction> actions;
+    auto actions_loan = acd_scratch_.take();
+    auto& actions = *actions_loan;
     h.acd->on_timer(t, h.rng, actions);
     if (h.static_ip) host_acd_actions(h, actions);
     else host_acd_result(h, *h.acd, false, actions);
   }
   if (h.ll_acd && h.ll_acd->next_deadline() <= t) {
-    std::vector<proto::AcdAction> actions;
+    auto actions_loan = acd_scratch_.take();
+    auto& actions = *actions_loan;
     h.ll_acd->on_timer(t, h.rng, actions);
     host_acd_result(h, *h.ll_acd, true, actions);
   }
   if (h.dhcp && h.dhcp->next_deadline() <= t) {
-    std::vector<proto::DhcpClientAction> actions;
+    auto actions_loan = client_scratch_.take();
+    auto& actions = *actions_loan;
     h.dhcp->on_timer(t, h.rng, actions);
     host_dhcp_actions(h, actions);
   }
@@ -309,13 +315,15 @@ void Network::host_receive(Host& h, const FrameRef& frame, const wire::FramePeek
     if (h.acd || h.ll_acd) {
       auto arp = wire::ArpPacket::parse(frame.bytes().subspan(wire::kEthernetHeaderSize), 0);
       if (arp && h.acd) {
-        std::vector<proto::AcdAction> actions;
+        auto actions_loan = acd_scratch_.take();
+        auto& actions = *actions_loan;
         h.acd->on_arp(now(), *arp, actions);
         if (h.static_ip) host_acd_actions(h, actions);
         else host_acd_result(h, *h.acd, false, actions);
       }
       if (arp && h.ll_acd) {
-        std::vector<proto::AcdAction> actions;
+        auto actions_loan = acd_scratch_.take();
+        auto& actions = *actions_loan;
         h.ll_acd->on_arp(now(), *arp, actions);
         host_acd_result(h, *h.ll_acd, true, actions);
       }

@@ -11,6 +11,7 @@
 
 #include "dhcpsim/core/event_queue.hpp"
 #include "dhcpsim/core/memory.hpp"
+#include "dhcpsim/core/scratch.hpp"
 #include "dhcpsim/core/random.hpp"
 #include "dhcpsim/core/simulation.hpp"
 #include "dhcpsim/net/frame_pool.hpp"
@@ -563,6 +564,12 @@ class Network {
   std::size_t next_boot_ = 0;
   void schedule_next_boot();
   std::vector<DhcpService> services_;
+  // Action vectors lent to engine calls (one allocation per call otherwise).
+  core::ScratchPool<proto::NeighbourAction> neighbour_scratch_;
+  core::ScratchPool<proto::DhcpClientAction> client_scratch_;
+  core::ScratchPool<proto::AcdAction> acd_scratch_;
+  core::ScratchPool<proto::DhcpServer::Action> server_scratch_;
+  core::ScratchPool<proto::RelayAgent::Action> relay_scratch_;
   std::vector<FrameRef> parked_;  // packets waiting for ARP, by token
   std::vector<uint32_t> parked_free_;
   bool started_ = false;
