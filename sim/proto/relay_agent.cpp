@@ -116,13 +116,16 @@ void RelayAgent::on_client_message(core::Time /*now*/, const DhcpMessage& msg, u
                                  std::vector<std::byte>(circuit.begin(), circuit.end()));
     if (!config_.remote_id.empty())
       info.suboptions.emplace_back(wire::RelayAgentInfo::kRemoteId, config_.remote_id);
-    DhcpMessage with_82 = fwd;
-    with_82.options.set_relay_agent_info(info);
-    refit_padding(with_82);
-    if (with_82.encoded_size() <= config_.max_message_size) {
-      fwd = std::move(with_82);
+    fwd.options.set_relay_agent_info(info);
+    refit_padding(fwd);
+    if (fwd.encoded_size() <= config_.max_message_size) {
       ++counters_.option82_added;
     } else {
+      // Rare: forward the message as it came instead (copied again rather than copying
+      // every message up front to keep an undo).
+      fwd = msg;
+      fwd.giaddr = iface_addr;
+      fwd.hops = uint8_t(msg.hops + 1);
       ++counters_.option82_too_big;
     }
   }

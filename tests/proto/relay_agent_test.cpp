@@ -236,6 +236,13 @@ TEST(RelayAgent, Option82TooBig) {
   ASSERT_EQ(fwd.size(), 2u);
   EXPECT_FALSE(fwd[0].message.options.has(opt::kRelayAgentInfo));
   EXPECT_EQ(fwd[0].message.giaddr, kIfA);
+  // Exactly the client's message, with only giaddr and hops changed (no trace of the
+  // option 82 that was tried and dropped: same options, layout and padding).
+  DhcpMessage expect = m;
+  expect.giaddr = kIfA;
+  expect.hops = 1;
+  EXPECT_EQ(fwd[0].message, expect);
+  EXPECT_EQ(fwd[1].message, expect);
   EXPECT_EQ(r.counters().option82_too_big, 1u);
   EXPECT_EQ(r.counters().option82_added, 0u);
 }
