@@ -557,6 +557,8 @@ class Network {
   std::vector<std::string> node_names_;
   core::BigVector<Host> hosts_;
   std::vector<Router> routers_;
+  // After hosts_ and ifaces_: destroyed (so waited for) before their blocks are freed.
+  core::PageWarmer warmer_;
   std::vector<core::Time> boot_times_;  // by host index
   // Boots happen from one list sorted by (time, host) and one pending event, rather than
   // a million boot events in the queue (memory, and the queue stays small).
