@@ -157,7 +157,8 @@ NodeId Network::add_router(RouterConfig config) {
     rc.servers = config.relay->servers;
     rc.max_hops = static_cast<uint8_t>(config.relay->max_hops);
     rc.trust_circuits_with_option82 = config.relay->trust_option82;
-    for (char c : config.name) rc.remote_id.push_back(std::byte(c));
+    // The router's name, cut to what a sub-option holds (RFC 3046 §2.0: 255 bytes).
+    for (char c : config.name.substr(0, 255)) rc.remote_id.push_back(std::byte(c));
     stored.relay = std::make_unique<proto::RelayAgent>(rc);
     stored.relay_servers = config.relay->servers;
     for (uint32_t k : config.relay->client_interfaces) {

@@ -1,6 +1,9 @@
 #include "dhcpsim/proto/relay_agent.hpp"
 
 #include <algorithm>
+#include <array>
+
+#include "dhcpsim/core/assert.hpp"
 
 namespace dhcpsim::proto {
 
@@ -58,7 +61,9 @@ auto range_of(const std::vector<std::pair<Ipv4Address, uint32_t>>& v, Ipv4Addres
 
 }  // namespace
 
-RelayAgent::RelayAgent(RelayAgentConfig config) : config_(std::move(config)) {}
+RelayAgent::RelayAgent(RelayAgentConfig config) : config_(std::move(config)) {
+  DHCPSIM_ASSERT(config_.remote_id.size() <= 255, "an option 82 remote ID longer than 255 bytes");
+}
 
 std::array<std::byte, 4> RelayAgent::circuit_id_for(uint32_t iface) {
   std::array<std::byte, 4> b;
@@ -104,19 +109,30 @@ void RelayAgent::on_client_message(core::Time /*now*/, const DhcpMessage& msg, u
   }
   if (config_.servers.empty()) return discard(RelayDiscardReason::NoServers, msg.xid, out);
 
-  DhcpMessage fwd = msg;
+  // The first server's action is built in place, the others copy it: one copy of the
+  // message per server.
+  out.reserve(out.size() + config_.servers.size());
+  DhcpMessage& fwd = std::get<ForwardToServer>(out.emplace_back(std::in_place_type<ForwardToServer>,
+                                                                msg, config_.servers[0]))
+                         .message;
   // RFC 1542 §4.1.1: fill giaddr only if zero; never change a non-zero one.
   if (first_hop) fwd.giaddr = iface_addr;
   fwd.hops = uint8_t(msg.hops + 1);
   // RFC 3046 §2.1 / §2.1.1: only the first relay adds option 82, and never a second one.
   if (first_hop && !has_82 && config_.add_relay_agent_info) {
-    wire::RelayAgentInfo info;
+    // Sub-option 1, the circuit ID (the interface), then 2, the remote ID (RFC 3046 §3).
+    std::array<std::byte, 6 + 2 + 255> info;
+    std::size_t n = 0;
     auto circuit = circuit_id_for(iface);
-    info.suboptions.emplace_back(wire::RelayAgentInfo::kCircuitId,
-                                 std::vector<std::byte>(circuit.begin(), circuit.end()));
-    if (!config_.remote_id.empty())
-      info.suboptions.emplace_back(wire::RelayAgentInfo::kRemoteId, config_.remote_id);
-    fwd.options.set_relay_agent_info(info);
+    info[n++] = std::byte(wire::RelayAgentInfo::kCircuitId);
+    info[n++] = std::byte(circuit.size());
+    for (std::byte b : circuit) info[n++] = b;
+    if (!config_.remote_id.empty()) {
+      info[n++] = std::byte(wire::RelayAgentInfo::kRemoteId);
+      info[n++] = std::byte(config_.remote_id.size());
+      for (std::byte b : config_.remote_id) info[n++] = b;
+    }
+    fwd.options.set(wire::dhcp_option::kRelayAgentInfo, {info.data(), n});
     refit_padding(fwd);
     if (fwd.encoded_size() <= config_.max_message_size) {
       ++counters_.option82_added;
@@ -130,12 +146,9 @@ void RelayAgent::on_client_message(core::Time /*now*/, const DhcpMessage& msg, u
     }
   }
   ++counters_.requests_forwarded;
-  for (std::size_t i = 0; i < config_.servers.size(); ++i) {
-    if (i + 1 == config_.servers.size())
-      out.push_back(ForwardToServer{std::move(fwd), config_.servers[i]});
-    else
-      out.push_back(ForwardToServer{fwd, config_.servers[i]});
-  }
+  // No reallocation (reserved above): `fwd` stays valid while the copies are appended.
+  for (std::size_t i = 1; i < config_.servers.size(); ++i)
+    out.emplace_back(std::in_place_type<ForwardToServer>, fwd, config_.servers[i]);
 }
 
 void RelayAgent::on_server_message(core::Time /*now*/, const DhcpMessage& msg,
@@ -147,7 +160,6 @@ void RelayAgent::on_server_message(core::Time /*now*/, const DhcpMessage& msg,
     return discard(RelayDiscardReason::UnknownGiaddr, msg.xid, out);
 
   uint32_t iface = lo->second;
-  DhcpMessage reply = msg;
   if (auto info = msg.options.relay_agent_info()) {
     // The echoed circuit ID picks among interfaces sharing the giaddr (unnumbered ones).
     if (info->has_value()) {
@@ -158,8 +170,6 @@ void RelayAgent::on_server_message(core::Time /*now*/, const DhcpMessage& msg,
       }
     }
   }
-  // RFC 3046 §2.1: the echoed option 82 must not reach the client.
-  if (reply.options.remove(wire::dhcp_option::kRelayAgentInfo)) refit_padding(reply);
 
   // RFC 2131 §4.1 / RFC 1542 §4.1.2: how the client can receive it.
   const bool is_nak = msg.message_type() == wire::DhcpMessageType::Nak;
@@ -172,14 +182,16 @@ void RelayAgent::on_server_message(core::Time /*now*/, const DhcpMessage& msg,
       dst_ip = msg.ciaddr;
   }
   const bool broadcast = dst_ip.is_zero();
-  DeliverToClient d{std::move(reply),
-                    iface,
-                    msg.giaddr,
-                    broadcast ? Ipv4Address::broadcast() : dst_ip,
-                    broadcast ? MacAddress::broadcast() : msg.client_mac(),
-                    broadcast};
+  // Built in place: the one copy of the server's message.
+  DhcpMessage& reply =
+      std::get<DeliverToClient>(
+          out.emplace_back(std::in_place_type<DeliverToClient>, msg, iface, msg.giaddr,
+                           broadcast ? Ipv4Address::broadcast() : dst_ip,
+                           broadcast ? MacAddress::broadcast() : msg.client_mac(), broadcast))
+          .message;
+  // RFC 3046 §2.1: the echoed option 82 must not reach the client.
+  if (reply.options.remove(wire::dhcp_option::kRelayAgentInfo)) refit_padding(reply);
   ++counters_.replies_delivered;
-  out.push_back(std::move(d));
 }
 
 }  // namespace dhcpsim::proto

@@ -177,7 +177,7 @@ namespace {
 
 // RelayedNet with one DHCP client, a laptop, on the client lan.
 struct Relayed : RelayedNet {
-  Relayed() : RelayedNet("dhcpd") {
+  explicit Relayed(const std::string& router_name = "r1") : RelayedNet("dhcpd", router_name) {
     HostConfig cc;
     cc.name = "laptop";
     cc.segment = lan;
@@ -246,6 +246,29 @@ TEST(Dhcp, DoraAcrossARelayThenDirectRenewal) {
   }
   EXPECT_TRUE(direct);
   EXPECT_GT(c.dhcp->current_lease()->expiry, lease.expiry);
+}
+
+// The relay's remote ID is its router's name, cut to the 255 bytes a sub-option holds
+// (RFC 3046 §2.0): a longer name still relays.
+TEST(Dhcp, LongRouterNameGivesATruncatedRemoteId) {
+  const std::string name(300, 'r');
+  Relayed t(name);
+  FrameCapture cap;
+  t.net.tracer().subscribe(&cap);
+  t.net.start();
+  t.sim.run_until(Time::zero() + 10_s);
+  ASSERT_EQ(t.net.host(t.client).dhcp->state(), proto::DhcpClientState::Bound);
+  int seen = 0;
+  for (const auto& f : cap.frames) {
+    auto d = wire::parse_frame(f.bytes);
+    const auto* m = d ? d->dhcp() : nullptr;
+    if (m == nullptr || f.segment != t.dc || m->op != 1) continue;
+    auto rai = m->options.relay_agent_info();
+    ASSERT_TRUE(rai.has_value() && rai->has_value());
+    EXPECT_EQ(wire::to_vector(*(*rai)->remote_id()), std::vector<std::byte>(255, std::byte{'r'}));
+    ++seen;
+  }
+  EXPECT_EQ(seen, 2);  // the DISCOVER and the REQUEST
 }
 
 // tshark reads the relayed exchange the same way: giaddr, option 82, ports, types.

@@ -154,11 +154,11 @@ inline std::shared_ptr<DhcpServiceConfig> dhcp_server(const char* server_id, con
 /// A client lan (lan-c, 10.0.1.0/24) behind the relaying router r1, and a DHCP server host
 /// on the data-centre lan (dc, 10.0.9.0/24) that leases the client lan's .100-.199.
 struct RelayedNet : TestNet {
-  explicit RelayedNet(const std::string& server_name) {
+  explicit RelayedNet(const std::string& server_name, const std::string& router_name = "r1") {
     lan = segment("lan-c", "10.0.1.0/24");
     dc = segment("dc", "10.0.9.0/24");
     RouterConfig rc;
-    rc.name = "r1";
+    rc.name = router_name;
     rc.interfaces = {rif("eth0", lan, 0x11, "10.0.1.1", 24), rif("eth1", dc, 0x91, "10.0.9.1", 24)};
     rc.relay = RelayConfig{{ip("10.0.9.5")}, {0}, 16, false};
     r = net.add_router(rc);

@@ -96,6 +96,9 @@ TEST(RelayAgent, FirstHopForwardAddsOption82) {
     ASSERT_TRUE(info && info->has_value());
     EXPECT_EQ(wire::to_vector(*(*info)->circuit_id()), wire::bytes_of({0, 0, 0, 3}));
     EXPECT_EQ(wire::to_vector(*(*info)->remote_id()), wire::bytes_of({'r', 't', 'r', '1'}));
+    // Golden bytes of the value (RFC 3046 §2.0, §3): sub-option 1 then 2, each code, length.
+    EXPECT_EQ(wire::to_vector(*m.options.get(opt::kRelayAgentInfo)),
+              wire::bytes_of({1, 4, 0, 0, 0, 3, 2, 4, 'r', 't', 'r', '1'}));
     // Last option (before End).
     auto opts = m.options;
     uint8_t last = 0;
@@ -107,6 +110,26 @@ TEST(RelayAgent, FirstHopForwardAddsOption82) {
     EXPECT_EQ(*parsed, m);
   }
   EXPECT_EQ(r.counters().requests_forwarded, 1u);
+  EXPECT_EQ(r.counters().option82_added, 1u);
+}
+
+// The longest remote ID a sub-option holds (255 bytes): option 82's value is then 263
+// bytes, carried as two instances (RFC 3396), and reads back whole.
+TEST(RelayAgent, LongestRemoteId) {
+  RelayAgentConfig c = config();
+  c.remote_id.assign(255, std::byte{'x'});
+  c.max_message_size = 1500;
+  RelayAgent r = make_relay(c);
+  std::vector<RelayAgent::Action> out;
+  r.on_client_message(Time::zero(), client_message(DhcpMessageType::Discover), 7, kIfA, out);
+  auto fwd = all<RelayAgent::ForwardToServer>(out);
+  ASSERT_EQ(fwd.size(), 2u);
+  auto parsed = DhcpMessage::parse(fwd[0].message.encode_to_vector());
+  ASSERT_TRUE(parsed);
+  auto info = parsed->options.relay_agent_info();
+  ASSERT_TRUE(info && info->has_value());
+  EXPECT_EQ(wire::to_vector(*(*info)->circuit_id()), wire::bytes_of({0, 0, 0, 7}));
+  EXPECT_EQ(wire::to_vector(*(*info)->remote_id()), std::vector<std::byte>(255, std::byte{'x'}));
   EXPECT_EQ(r.counters().option82_added, 1u);
 }
 

@@ -43,7 +43,8 @@ namespace dhcpsim::proto {
 
 struct RelayAgentConfig {
   std::vector<wire::Ipv4Address> servers;
-  /// Option 82 sub-option 2 (the router's id); empty: sub-option 2 is not added.
+  /// Option 82 sub-option 2 (the router's id), at most 255 bytes; empty: sub-option 2 is
+  /// not added.
   std::vector<std::byte> remote_id;
   /// RFC 1542 §4.1.1 hop limit (the RFC's maximum; it suggests 4 as a configured default).
   uint8_t max_hops = 16;
