@@ -11,8 +11,8 @@
 
 #include "dhcpsim/core/event_queue.hpp"
 #include "dhcpsim/core/memory.hpp"
-#include "dhcpsim/core/scratch.hpp"
 #include "dhcpsim/core/random.hpp"
+#include "dhcpsim/core/scratch.hpp"
 #include "dhcpsim/core/simulation.hpp"
 #include "dhcpsim/net/frame_pool.hpp"
 #include "dhcpsim/net/ids.hpp"
