@@ -115,24 +115,23 @@ void RelayAgent::on_client_message(core::Time /*now*/, const DhcpMessage& msg, u
   DhcpMessage& fwd = std::get<ForwardToServer>(out.emplace_back(std::in_place_type<ForwardToServer>,
                                                                 msg, config_.servers[0]))
                          .message;
-  // RFC 1542 §4.1.1: fill giaddr only if zero; never change a non-zero one.
-  if (first_hop) fwd.giaddr = iface_addr;
-  fwd.hops = uint8_t(msg.hops + 1);
+  auto relay_fields = [&](DhcpMessage& m) {
+    // RFC 1542 §4.1.1: fill giaddr only if zero; never change a non-zero one.
+    if (first_hop) m.giaddr = iface_addr;
+    m.hops = uint8_t(msg.hops + 1);
+  };
+  relay_fields(fwd);
   // RFC 3046 §2.1 / §2.1.1: only the first relay adds option 82, and never a second one.
   if (first_hop && !has_82 && config_.add_relay_agent_info) {
     // Sub-option 1, the circuit ID (the interface), then 2, the remote ID (RFC 3046 §3).
-    std::array<std::byte, 6 + 2 + 255> info;
-    std::size_t n = 0;
-    auto circuit = circuit_id_for(iface);
-    info[n++] = std::byte(wire::RelayAgentInfo::kCircuitId);
-    info[n++] = std::byte(circuit.size());
-    for (std::byte b : circuit) info[n++] = b;
-    if (!config_.remote_id.empty()) {
-      info[n++] = std::byte(wire::RelayAgentInfo::kRemoteId);
-      info[n++] = std::byte(config_.remote_id.size());
-      for (std::byte b : config_.remote_id) info[n++] = b;
-    }
-    fwd.options.set(wire::dhcp_option::kRelayAgentInfo, {info.data(), n});
+    std::array<std::byte, (2 + 4) + (2 + 255)> info;
+    const wire::MutBytes buf(info);
+    std::size_t n = wire::RelayAgentInfo::encode_suboption(wire::RelayAgentInfo::kCircuitId,
+                                                           circuit_id_for(iface), buf);
+    if (!config_.remote_id.empty())
+      n += wire::RelayAgentInfo::encode_suboption(wire::RelayAgentInfo::kRemoteId,
+                                                  config_.remote_id, buf.subspan(n));
+    fwd.options.set(wire::dhcp_option::kRelayAgentInfo, buf.first(n));
     refit_padding(fwd);
     if (fwd.encoded_size() <= config_.max_message_size) {
       ++counters_.option82_added;
@@ -140,8 +139,7 @@ void RelayAgent::on_client_message(core::Time /*now*/, const DhcpMessage& msg, u
       // Rare: forward the message as it came instead (copied again rather than copying
       // every message up front to keep an undo).
       fwd = msg;
-      fwd.giaddr = iface_addr;
-      fwd.hops = uint8_t(msg.hops + 1);
+      relay_fields(fwd);
       ++counters_.option82_too_big;
     }
   }

@@ -248,13 +248,21 @@ Parsed<RelayAgentInfo> RelayAgentInfo::parse(ConstBytes value, std::size_t base)
   return info;
 }
 
+std::size_t RelayAgentInfo::encode_suboption(uint8_t code, ConstBytes data, MutBytes out) {
+  if (data.size() > 255) broken("relay agent sub-option longer than 255 bytes");
+  if (out.size() < data.size() + 2) broken("relay agent sub-option buffer too small");
+  out[0] = std::byte(code);
+  out[1] = std::byte(data.size());
+  std::copy(data.begin(), data.end(), out.begin() + 2);
+  return data.size() + 2;
+}
+
 std::vector<std::byte> RelayAgentInfo::encode() const {
   std::vector<std::byte> out;
   for (const auto& [code, data] : suboptions) {
-    if (data.size() > 255) broken("relay agent sub-option longer than 255 bytes");
-    out.push_back(std::byte(code));
-    out.push_back(std::byte(data.size()));
-    out.insert(out.end(), data.begin(), data.end());
+    const std::size_t at = out.size();
+    out.resize(at + 2 + data.size());
+    encode_suboption(code, data, MutBytes(out).subspan(at));
   }
   return out;
 }

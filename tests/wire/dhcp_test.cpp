@@ -614,6 +614,24 @@ TEST(DhcpErrors, MalformedRelayAgentInfoIsLazy) {
                         1}));
 }
 
+// Option 82's sub-options (RFC 3046 §2.0): code, length, data, in order; the list and the
+// one-at-a-time writer give the same golden bytes.
+TEST(DhcpRelayAgentInfo, SubOptionsEncodeInOrder) {
+  RelayAgentInfo info;
+  info.suboptions.emplace_back(RelayAgentInfo::kCircuitId,
+                               std::vector<std::byte>{std::byte{0}, std::byte{7}});
+  info.suboptions.emplace_back(RelayAgentInfo::kRemoteId, std::vector<std::byte>{std::byte{'r'}});
+  const std::vector<std::byte> golden{std::byte{1}, std::byte{2}, std::byte{0},  std::byte{7},
+                                      std::byte{2}, std::byte{1}, std::byte{'r'}};
+  EXPECT_EQ(info.encode(), golden);
+  std::array<std::byte, 8> buf{};
+  std::size_t n = RelayAgentInfo::encode_suboption(1, info.suboptions[0].second, buf);
+  EXPECT_EQ(n, 4u);
+  n += RelayAgentInfo::encode_suboption(2, info.suboptions[1].second, MutBytes(buf).subspan(n));
+  EXPECT_EQ(std::vector<std::byte>(buf.begin(), buf.begin() + std::ptrdiff_t(n)), golden);
+  EXPECT_EQ(buf[7], std::byte{0});  // nothing written past the sub-options
+}
+
 // ---------------------------------------------------------------------------------------
 // Lenient cases: what real implementations send is kept as it is.
 

@@ -143,6 +143,10 @@ struct RelayAgentInfo {
   static Parsed<RelayAgentInfo> parse(ConstBytes value, std::size_t base = 0);
   /// The option 82 value (sub-options in order). Aborts if a sub-option exceeds 255 bytes.
   std::vector<std::byte> encode() const;
+  /// Writes one sub-option (code, length, data) at the start of `out`, which must hold
+  /// data.size() + 2 bytes; returns the bytes written. Aborts if `data` exceeds 255 bytes.
+  /// For callers that build option 82 without a heap (a relay, once per message).
+  static std::size_t encode_suboption(uint8_t code, ConstBytes data, MutBytes out);
   bool operator==(const RelayAgentInfo&) const = default;
 };
 
