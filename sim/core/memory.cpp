@@ -64,9 +64,9 @@ void warm_ranges(std::vector<std::pair<void*, std::size_t>> ranges) {
     for (std::size_t r = 0; r < spans.size();) {
       auto& [b, e] = spans[r];
       const std::uintptr_t step = std::max<std::uintptr_t>(kPage, ((e - b) / (kSteps - k) + kPage - 1) & ~(kPage - 1));
-      const std::uintptr_t end = std::min(e, b + step);
-      if (!populate_write(reinterpret_cast<void*>(b), end - b)) return;  // unsupported, or gone
-      b = end;
+      const std::uintptr_t begin = e - std::min(e - b, step);
+      if (!populate_write(reinterpret_cast<void*>(begin), e - begin)) return;  // unsupported, or gone
+      e = begin;
       if (b >= e) spans.erase(spans.begin() + std::ptrdiff_t(r));
       else ++r;
     }

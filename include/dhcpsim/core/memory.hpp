@@ -37,15 +37,14 @@ using BigVector = std::vector<T, HugePageAllocator<T>>;
 /// Faults in the pages of big blocks on a helper thread, ahead of the thread that fills
 /// them. A page's first write costs the kernel zeroing it: for the hosts and interfaces
 /// of a million clients (640 MB) that is 0.2 to 1.7 s on the machine of bench/README.md.
-/// It helps when faulting is quick (set-up 1.03 s against 1.41 s on average there), not
-/// when the VM's host must back every page anew: the filling thread then soon waits on
-/// the very pages the helper is zeroing.
 ///
 /// The helper never reads or writes the memory: it asks the kernel to map the pages
 /// writable (Linux MADV_POPULATE_WRITE), which leaves their contents as they are, so it
 /// cannot race with the owner filling them. Where the kernel does not have it, nothing
-/// happens. Ranges are warmed front to back, interleaved in proportion to their sizes,
-/// the order in which a loop filling them all element by element first writes them.
+/// happens. Ranges are warmed back to front, interleaved in proportion to their sizes:
+/// the owner fills them front to back and faults in its own pages until the two meet,
+/// so neither waits on a page the other is zeroing (warming front to back, the owner
+/// soon caught up with the helper and waited behind it whenever faulting was slow).
 class PageWarmer {
  public:
   PageWarmer() = default;
