@@ -139,7 +139,9 @@ int cmd_run(const RunOptions& o, std::ostream& out, std::ostream& err) {
         return kExitUsage;
       }
       html = *w;
+      r.files.push_back(html);
     }
+    report::remove_stale_run_outputs(dir, r.files);
     if (o.json) out << r.summary.dump(2) << "\n";
     else if (!o.quiet) out << report::format_summary_table(r.summary) << "outputs in " << dir << "/\n";
     if (!html.empty() && !o.quiet && !o.json) out << "report: " << html << "\n";
@@ -175,6 +177,9 @@ int cmd_run(const RunOptions& o, std::ostream& out, std::ostream& err) {
     err << "dhcpsim: " << w.error() << "\n";
     return kExitUsage;
   }
+  std::vector<std::string> written{*w};
+  for (const auto& r : results) written.insert(written.end(), r.files.begin(), r.files.end());
+  report::remove_stale_run_outputs(dir, written);
   if (o.json) out << aggregate.dump(2) << "\n";
   else if (!o.quiet) out << report::format_summary_table(aggregate) << "outputs in " << dir << "/\n";
   return kExitOk;

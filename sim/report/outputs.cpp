@@ -28,6 +28,62 @@ void remove_quietly(const std::string& path) {
   std::filesystem::remove(path, ec);
 }
 
+namespace fs = std::filesystem;
+
+/// `p` in one spelling, for comparing paths written with another (relative, "a//b").
+std::string same_path(const fs::path& p) {
+  std::error_code ec;
+  fs::path c = fs::weakly_canonical(p, ec);
+  return (ec ? p.lexically_normal() : c).string();
+}
+
+bool is_file(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(fs::symlink_status(p, ec));
+}
+
+void remove_if_empty(const fs::path& d) {
+  std::error_code ec;
+  if (fs::is_directory(fs::symlink_status(d, ec)) && fs::is_empty(d, ec) && !ec) fs::remove(d, ec);
+}
+
+void remove_stale_in(const fs::path& dir, const std::vector<std::string>& written, bool replications) {
+  auto stale = [&](const fs::path& p) {
+    return is_file(p) && !std::binary_search(written.begin(), written.end(), same_path(p));
+  };
+  std::error_code ec;
+  for (const char* name : {"summary.json", "timeseries.csv", "events.jsonl", "report.html"})
+    if (stale(dir / name)) fs::remove(dir / name, ec);
+  const fs::path pcap = dir / "pcap";
+  if (fs::is_directory(fs::symlink_status(pcap, ec))) {
+    std::vector<fs::path> old;
+    for (const auto& e : fs::directory_iterator(pcap, ec))
+      if (e.path().extension() == ".pcap" && stale(e.path())) old.push_back(e.path());
+    for (const auto& p : old) fs::remove(p, ec);
+    remove_if_empty(pcap);
+  }
+  const fs::path rd = dir / "report-data";
+  for (const char* name : {"run.json", "scenario.json", "compare.json", "sweep.json", "topology.dot",
+                           "messages.jsonl"})
+    if (stale(rd / name)) fs::remove(rd / name, ec);
+  remove_if_empty(rd);
+  if (!replications) return;
+  const fs::path reps = dir / "replications";
+  if (!fs::is_directory(fs::symlink_status(reps, ec))) return;
+  std::vector<fs::path> seeds;
+  for (const auto& e : fs::directory_iterator(reps, ec)) {
+    const std::string n = e.path().filename().string();
+    if (e.is_directory(ec) && !e.is_symlink(ec) && n.size() > 5 && n.starts_with("seed-") &&
+        std::all_of(n.begin() + 5, n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      seeds.push_back(e.path());
+  }
+  for (const auto& d : seeds) {
+    remove_stale_in(d, written, false);
+    remove_if_empty(d);
+  }
+  remove_if_empty(reps);
+}
+
 /// "12", "0.5", "3600.000000001": seconds from integer nanoseconds, exact, trailing zeros
 /// trimmed.
 std::string seconds_text(int64_t ns) {
@@ -305,6 +361,14 @@ void EventsJsonlSink::abandon() {
   // succeeded (and then there is nothing to abandon).
   if (!done_) remove_quietly(path_ + ".part");
   done_ = true;
+}
+
+void remove_stale_run_outputs(const std::string& dir, const std::vector<std::string>& written) {
+  std::vector<std::string> kept;
+  kept.reserve(written.size());
+  for (const auto& w : written) kept.push_back(same_path(w));
+  std::sort(kept.begin(), kept.end());
+  remove_stale_in(dir.empty() ? fs::path(".") : fs::path(dir), kept, true);
 }
 
 }  // namespace dhcpsim::report

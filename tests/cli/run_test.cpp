@@ -137,6 +137,55 @@ TEST(CliRun, ReplicationsAreIndependentOfJobs) {
   EXPECT_NEAR(e["ci95"].get<double>(), 4.302652729911275 * sd / std::sqrt(3.0), 1e-6);  // t(0.975, 2)
 }
 
+// A run into a directory an earlier run used leaves only its own outputs there: what the
+// earlier run wrote and this one did not (events.jsonl, pcaps, replications, the report)
+// goes, and files dhcpsim does not write stay.
+TEST(CliRun, StaleOutputsOfAnEarlierRunAreRemoved) {
+  fs::path d = fresh_dir("stale");
+  ASSERT_EQ(cli({"run", quickstart(), "--out", d.string(), "--until", "5m", "--trace", "--pcap", "--quiet"}).code, 0);
+  ASSERT_TRUE(fs::exists(d / "events.jsonl"));
+  ASSERT_TRUE(fs::exists(d / "pcap" / "office.pcap"));
+  // Files that are not dhcpsim's: kept, even in pcap/ and report-data/.
+  std::ofstream(d / "notes.txt") << "mine";
+  std::ofstream(d / "pcap" / "notes.txt") << "mine";
+  fs::create_directories(d / "report-data");
+  std::ofstream(d / "report-data" / "run.json") << "{}";  // an old report's data
+  std::ofstream(d / "report-data" / "extra.txt") << "mine";
+  std::ofstream(d / "report.html") << "<html>an old report</html>";
+
+  // Another seed, no --trace, no --pcap: the old trace and captures go.
+  ASSERT_EQ(cli({"run", quickstart(), "--out", d.string(), "--until", "5m", "--seed", "2", "--quiet"}).code, 0);
+  EXPECT_TRUE(fs::exists(d / "summary.json"));
+  EXPECT_TRUE(fs::exists(d / "timeseries.csv"));
+  EXPECT_EQ(json::parse(slurp(d / "summary.json"))["scenario"]["seed"], 2);
+  EXPECT_FALSE(fs::exists(d / "events.jsonl"));
+  EXPECT_FALSE(fs::exists(d / "pcap" / "office.pcap"));
+  EXPECT_FALSE(fs::exists(d / "pcap" / "servers.pcap"));
+  EXPECT_FALSE(fs::exists(d / "report-data" / "run.json"));
+  EXPECT_FALSE(fs::exists(d / "report.html"));
+  EXPECT_EQ(slurp(d / "notes.txt"), "mine");
+  EXPECT_EQ(slurp(d / "pcap" / "notes.txt"), "mine");
+  EXPECT_EQ(slurp(d / "report-data" / "extra.txt"), "mine");
+
+  // Replications into the same directory: no top-level time series any more (the
+  // aggregate has none); then three replications after five: seeds 4 and 5 go.
+  ASSERT_EQ(cli({"run", quickstart(), "--out", d.string(), "--until", "5m", "--replications", "5", "--quiet"}).code, 0);
+  EXPECT_FALSE(fs::exists(d / "timeseries.csv"));
+  EXPECT_TRUE(fs::exists(d / "replications" / "seed-5" / "timeseries.csv"));
+  std::ofstream(d / "replications" / "seed-5" / "mine.txt") << "mine";
+  ASSERT_EQ(cli({"run", quickstart(), "--out", d.string(), "--until", "5m", "--replications", "3", "--quiet"}).code, 0);
+  EXPECT_TRUE(fs::exists(d / "replications" / "seed-3" / "summary.json"));
+  EXPECT_FALSE(fs::exists(d / "replications" / "seed-4"));
+  EXPECT_FALSE(fs::exists(d / "replications" / "seed-5" / "summary.json"));
+  EXPECT_EQ(slurp(d / "replications" / "seed-5" / "mine.txt"), "mine");
+
+  // A single run again: the replications' outputs go, the aggregate is replaced.
+  ASSERT_EQ(cli({"run", quickstart(), "--out", d.string(), "--until", "5m", "--quiet"}).code, 0);
+  EXPECT_FALSE(fs::exists(d / "replications" / "seed-1"));
+  EXPECT_TRUE(fs::exists(d / "replications" / "seed-5" / "mine.txt"));
+  EXPECT_TRUE(json::parse(slurp(d / "summary.json"))["run"]["events_executed"].is_number());
+}
+
 // sweep: a grid of values x replications; runs.csv one row per run, points.csv per point
 // with CIs; rows in a fixed order whatever --jobs is.
 TEST(CliSweep, GridAndCsv) {

@@ -73,6 +73,16 @@ std::vector<std::pair<std::string, double>> numeric_leaves(const nlohmann::order
 /// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
 std::string csv_field(std::string_view text);
 
+/// After a run has written its outputs into `dir`: removes the files an earlier run left
+/// there that this one did not write (`written`: every path it wrote, report.html and the
+/// replications' files included), so the directory never mixes two runs. Only the names
+/// `dhcpsim run` writes are touched: summary.json, timeseries.csv, events.jsonl,
+/// report.html, pcap/*.pcap, report-data/{run,scenario,compare,sweep}.json,
+/// report-data/topology.dot, report-data/messages.jsonl, and the same in each
+/// replications/seed-N/. Directories of these that are left empty go too; anything else
+/// stays. A file that cannot be removed stays as well (the run itself has succeeded).
+void remove_stale_run_outputs(const std::string& dir, const std::vector<std::string>& written);
+
 /// Writes `events.jsonl` in a directory: every trace record as one JSON object per line.
 class EventsJsonlSink : public net::TraceSink {
  public:
