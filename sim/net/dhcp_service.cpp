@@ -42,6 +42,13 @@ uint32_t Network::add_service(NodeId node, std::shared_ptr<const DhcpServiceConf
 
 void Network::service_enqueue(uint32_t svc, const FrameRef& frame, IfaceId in) {
   DhcpService& s = services_[svc];
+  if (!s.engine->running()) {
+    // A stopped server has no socket open on port 67: its host's kernel discards what is
+    // still sent to it by unicast (renewals). Broadcasts no longer reach it at all.
+    if (tracer_.wants(RecordKind::kFrameDropped))
+      tracer_.emit(FrameDropped{now(), ifaces_[in.value].segment, in, frame.id(), DropReason::kNoListener});
+    return;
+  }
   ++s.stats.received;
   const DhcpServiceConfig& c = *s.config;
   if (c.service_time.is_zero() && c.queue_capacity == 0 && s.queue.empty() && !s.busy) {

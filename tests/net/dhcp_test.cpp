@@ -311,6 +311,35 @@ TEST(Dhcp, RelayedPcapDecodesInTshark) {
   std::filesystem::remove_all(dir);
 }
 
+// A stopped server has no socket on port 67: the renewals still sent to it by unicast
+// are discarded by its host (frame_dropped, no_listener), not received; the client's
+// renewal fails and it rebinds.
+TEST(Dhcp, StoppedServerDoesNotReceiveUnicastRenewals) {
+  Relayed t;
+  RecordingSink rec(t.net, kind_bit(RecordKind::kFrameDropped) | kind_bit(RecordKind::kDhcpMessage));
+  t.net.tracer().subscribe(&rec);
+  t.net.start();
+  t.sim.run_until(Time::zero() + 10_s);
+  ASSERT_EQ(t.net.host(t.client).dhcp->state(), proto::DhcpClientState::Bound);
+  const uint32_t svc = t.net.host(t.server).service;
+  const uint64_t received = t.net.service(svc).stats.received;
+  EXPECT_EQ(received, 2u);  // the relayed DISCOVER and REQUEST
+  t.net.server_stop(t.server, true);
+  rec.records.clear();
+  const auto renewals_before = t.net.host(t.client).dhcp->counters();
+  t.sim.run_until(Time::zero() + 1_h);  // past T2 = 52.5 min of the 1 h lease
+  EXPECT_EQ(t.net.service(svc).stats.received, received);
+  int no_listener = 0, server_saw = 0;
+  for (const auto& d : rec.of<FrameDropped>())
+    if (d.reason == DropReason::kNoListener && d.iface == t.net.host(t.server).iface) ++no_listener;
+  for (const auto& m : rec.of<DhcpMessageRecord>())
+    if (m.node == t.server) ++server_saw;
+  EXPECT_GT(no_listener, 0);  // the unicast renewals (RENEWING)
+  EXPECT_EQ(server_saw, 0);
+  EXPECT_GT(t.net.host(t.client).dhcp->counters().requests_sent, renewals_before.requests_sent);
+  EXPECT_NE(t.net.host(t.client).dhcp->state(), proto::DhcpClientState::Bound);
+}
+
 // INIT-REBOOT: after a reboot the client asks for its remembered address (option 50, no
 // server id, ciaddr 0) and the server that holds the lease ACKs it.
 TEST(Dhcp, InitRebootAck) {
