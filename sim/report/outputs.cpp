@@ -47,9 +47,31 @@ void remove_if_empty(const fs::path& d) {
   if (fs::is_directory(fs::symlink_status(d, ec)) && fs::is_empty(d, ec) && !ec) fs::remove(d, ec);
 }
 
+/// Whether the file at `p` begins as dhcpsim writes its `name` (a user's own file of that
+/// name, in a directory given as --out, is never taken for an old output).
+bool written_by_dhcpsim(const fs::path& p, std::string_view name) {
+  std::FILE* f = std::fopen(p.c_str(), "rb");
+  if (f == nullptr) return false;
+  char buf[512];
+  const std::size_t n = std::fread(buf, 1, sizeof buf, f);
+  std::fclose(f);
+  const std::string_view head(buf, n);
+  if (name == "summary.json") return head.starts_with("{\n  \"scenario\": {");
+  if (name == "timeseries.csv") return head.starts_with("t_s,");
+  if (name == "events.jsonl")
+    return head.starts_with("{\"") && head.find("\"kind\":") != std::string_view::npos &&
+           head.find("\"t_ns\":") != std::string_view::npos;
+  if (name == "report.html")
+    return head.starts_with("<!DOCTYPE html>") &&
+           head.find("<meta name=\"generator\" content=\"dhcpsim\">") != std::string_view::npos;
+  if (name.ends_with(".pcap")) return head.starts_with("\x4d\x3c\xb2\xa1");  // nanosecond pcap
+  return true;  // report-data/: dhcpsim's own directory
+}
+
 void remove_stale_in(const fs::path& dir, const std::vector<std::string>& written, bool replications) {
   auto stale = [&](const fs::path& p) {
-    return is_file(p) && !std::binary_search(written.begin(), written.end(), same_path(p));
+    return is_file(p) && !std::binary_search(written.begin(), written.end(), same_path(p)) &&
+           written_by_dhcpsim(p, p.filename().string());
   };
   std::error_code ec;
   for (const char* name : {"summary.json", "timeseries.csv", "events.jsonl", "report.html"})

@@ -151,7 +151,8 @@ TEST(CliRun, StaleOutputsOfAnEarlierRunAreRemoved) {
   fs::create_directories(d / "report-data");
   std::ofstream(d / "report-data" / "run.json") << "{}";  // an old report's data
   std::ofstream(d / "report-data" / "extra.txt") << "mine";
-  std::ofstream(d / "report.html") << "<html>an old report</html>";
+  std::ofstream(d / "report.html") << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+                                      "<meta name=\"generator\" content=\"dhcpsim\">\n</head></html>\n";
 
   // Another seed, no --trace, no --pcap: the old trace and captures go.
   ASSERT_EQ(cli({"run", quickstart(), "--out", d.string(), "--until", "5m", "--seed", "2", "--quiet"}).code, 0);
@@ -166,6 +167,15 @@ TEST(CliRun, StaleOutputsOfAnEarlierRunAreRemoved) {
   EXPECT_EQ(slurp(d / "notes.txt"), "mine");
   EXPECT_EQ(slurp(d / "pcap" / "notes.txt"), "mine");
   EXPECT_EQ(slurp(d / "report-data" / "extra.txt"), "mine");
+
+  // A file of one of these names that dhcpsim did not write is the user's: it stays.
+  std::ofstream(d / "events.jsonl") << "my own log\n";
+  std::ofstream(d / "report.html") << "<html>my own page</html>\n";
+  ASSERT_EQ(cli({"run", quickstart(), "--out", d.string(), "--until", "5m", "--quiet"}).code, 0);
+  EXPECT_EQ(slurp(d / "events.jsonl"), "my own log\n");
+  EXPECT_EQ(slurp(d / "report.html"), "<html>my own page</html>\n");
+  fs::remove(d / "events.jsonl");
+  fs::remove(d / "report.html");
 
   // Replications into the same directory: no top-level time series any more (the
   // aggregate has none); then three replications after five: seeds 4 and 5 go.

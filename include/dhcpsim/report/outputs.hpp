@@ -79,8 +79,10 @@ std::string csv_field(std::string_view text);
 /// `dhcpsim run` writes are touched: summary.json, timeseries.csv, events.jsonl,
 /// report.html, pcap/*.pcap, report-data/{run,scenario,compare,sweep}.json,
 /// report-data/topology.dot, report-data/messages.jsonl, and the same in each
-/// replications/seed-N/. Directories of these that are left empty go too; anything else
-/// stays. A file that cannot be removed stays as well (the run itself has succeeded).
+/// replications/seed-N/, and only files that begin as dhcpsim writes them (a user's own
+/// `report.html` in a directory given as --out stays). Directories of these that are left
+/// empty go too; anything else stays. A file that cannot be removed stays as well (the run
+/// itself has succeeded).
 void remove_stale_run_outputs(const std::string& dir, const std::vector<std::string>& written);
 
 /// Writes `events.jsonl` in a directory: every trace record as one JSON object per line.
