@@ -31,20 +31,26 @@ uint32_t Network::add_service(NodeId node, std::shared_ptr<const DhcpServiceConf
   s.rng = sim_.stream("dhcp-service", node.value);
   s.engine = std::make_unique<proto::DhcpServer>(config->server, sim_.stream("dhcp-server", node.value));
   s.ifaces = node_ifaces;
-  for (uint32_t k = 0; k < node_ifaces.size(); ++k) {
-    const bool listens = config->listen.empty() ||
-                         std::find(config->listen.begin(), config->listen.end(), k) != config->listen.end();
-    if (listens) set_bootp_listener(node_ifaces[k], true);
-  }
-  if (!config->running_at_start) s.engine->stop(true);
+  // A server that is not running has no socket: broadcasts are not delivered to it, as
+  // after server_stop.
+  if (config->running_at_start) service_listen(index);
+  else s.engine->stop(true);
   return index;
+}
+
+void Network::service_listen(uint32_t svc) {
+  const DhcpService& s = services_[svc];
+  const auto& listen = s.config->listen;
+  for (uint32_t k = 0; k < s.ifaces.size(); ++k)
+    if (listen.empty() || std::find(listen.begin(), listen.end(), k) != listen.end())
+      set_bootp_listener(s.ifaces[k], true);
 }
 
 void Network::service_enqueue(uint32_t svc, const FrameRef& frame, IfaceId in) {
   DhcpService& s = services_[svc];
   if (!s.engine->running()) {
     // A stopped server has no socket open on port 67: its host's kernel discards what is
-    // still sent to it by unicast (renewals). Broadcasts no longer reach it at all.
+    // still sent to it by unicast (renewals). Broadcasts are not delivered to it at all.
     if (tracer_.wants(RecordKind::kFrameDropped))
       tracer_.emit(FrameDropped{now(), ifaces_[in.value].segment, in, frame.id(), DropReason::kNoListener});
     return;
@@ -326,11 +332,7 @@ void Network::server_start(NodeId node) {
   if (svc == Host::kNoService) return;
   DhcpService& s = services_[svc];
   s.engine->start(now());
-  for (uint32_t k = 0; k < s.ifaces.size(); ++k) {
-    const auto& listen = s.config->listen;
-    if (listen.empty() || std::find(listen.begin(), listen.end(), k) != listen.end())
-      set_bootp_listener(s.ifaces[k], true);
-  }
+  service_listen(svc);
   if (tracer_.wants(RecordKind::kNodeEvent)) tracer_.emit(NodeEvent{now(), node, NodeEventKind::kServerStart});
   service_rearm(svc);
 }

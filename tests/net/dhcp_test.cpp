@@ -340,6 +340,42 @@ TEST(Dhcp, StoppedServerDoesNotReceiveUnicastRenewals) {
   EXPECT_NE(t.net.host(t.client).dhcp->state(), proto::DhcpClientState::Bound);
 }
 
+// A server that is not running at the start has no socket either: the client's
+// broadcasts are not delivered to its host (as after server_stop), and once it starts it
+// answers them.
+TEST(Dhcp, ServerNotRunningAtStartGetsNoBroadcasts) {
+  TestNet t;
+  const SegmentId lan = t.segment("lan", "10.0.5.0/24");
+  HostConfig sc;
+  sc.name = "late-server";
+  sc.segment = lan;
+  sc.mac = mac(0x55);
+  sc.profile = t.default_profile;
+  sc.static_ip = StaticIpConfig{ip("10.0.5.2"), ip("255.255.255.0"), Ipv4Address(), Ipv4Address()};
+  sc.dhcp_server = dhcp_server("10.0.5.2", "10.0.5.0/24", 100, 199, 1_h,
+                               [](DhcpServiceConfig& c) { c.running_at_start = false; });
+  const NodeId server = t.net.add_host(sc);
+  HostConfig cc;
+  cc.name = "pc";
+  cc.segment = lan;
+  cc.mac = mac(0x501);
+  cc.profile = dhcp_profile();
+  const NodeId client = t.net.add_host(cc);
+  RecordingSink rec(t.net, kind_bit(RecordKind::kFrameDelivered) | kind_bit(RecordKind::kFrameDropped));
+  t.net.tracer().subscribe(&rec);
+  t.net.start();
+  t.sim.run_until(Time::zero() + 30_s);
+  const IfaceId server_iface = t.net.host(server).iface;
+  for (const auto& d : rec.of<FrameDelivered>()) EXPECT_NE(d.iface, server_iface);
+  for (const auto& d : rec.of<FrameDropped>()) EXPECT_NE(d.iface, server_iface);
+  EXPECT_GT(t.net.host(client).dhcp->counters().discovers_sent, 1u);
+  EXPECT_EQ(t.net.service(t.net.host(server).service).stats.received, 0u);
+  t.net.server_start(server);
+  t.sim.run_until(Time::zero() + 2_min);
+  EXPECT_EQ(t.net.host(client).dhcp->state(), proto::DhcpClientState::Bound);
+  EXPECT_GT(t.net.service(t.net.host(server).service).stats.received, 0u);
+}
+
 // INIT-REBOOT: after a reboot the client asks for its remembered address (option 50, no
 // server id, ciaddr 0) and the server that holds the lease ACKs it.
 TEST(Dhcp, InitRebootAck) {

@@ -515,6 +515,8 @@ class Network {
                  const wire::DhcpMessage& m);
 
   // DHCP servers and relays (dhcp_service.cpp)
+  /// Opens a running server's port 67 on the interfaces its config listens on.
+  void service_listen(uint32_t svc);
   uint32_t add_service(NodeId node, std::shared_ptr<const DhcpServiceConfig> config,
                        const std::vector<IfaceId>& node_ifaces);
   void service_enqueue(uint32_t svc, const FrameRef& frame, IfaceId in);
