@@ -400,8 +400,8 @@ std::string page(const std::string& title, const std::string& header_html, const
   std::string s;
   s += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   s += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  // Marks the file as ours: a later run may remove it as stale (remove_stale_run_outputs).
-  s += "<meta name=\"generator\" content=\"dhcpsim\">\n";
+  s += kReportGeneratorMeta;
+  s += "\n";
   s += "<title>" + html_escape(title) + "</title>\n<style>" + kStyle + "</style>\n";
   const std::string version = chartjs_version(assets.chartjs);
   s += "<script>/* Chart.js " + version + " (MIT), from Debian's libjs-chart.js */\n" +

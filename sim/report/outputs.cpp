@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "dhcpsim/report/html_report.hpp"
 #include "dhcpsim/report/records_json.hpp"
 #include "dhcpsim/report/stats.hpp"
 
@@ -63,7 +64,7 @@ bool written_by_dhcpsim(const fs::path& p, std::string_view name) {
            head.find("\"t_ns\":") != std::string_view::npos;
   if (name == "report.html")
     return head.starts_with("<!DOCTYPE html>") &&
-           head.find("<meta name=\"generator\" content=\"dhcpsim\">") != std::string_view::npos;
+           head.find(kReportGeneratorMeta) != std::string_view::npos;
   if (name.ends_with(".pcap")) return head.starts_with("\x4d\x3c\xb2\xa1");  // nanosecond pcap
   return true;  // report-data/: dhcpsim's own directory
 }

@@ -27,6 +27,10 @@
 
 namespace dhcpsim::report {
 
+/// In the <head> of every page rendered here: how a later run recognises a report.html
+/// as dhcpsim's own before removing it as stale (remove_stale_run_outputs).
+inline constexpr std::string_view kReportGeneratorMeta = "<meta name=\"generator\" content=\"dhcpsim\">";
+
 using HtmlResult = tl::expected<std::string, std::string>;
 
 /// Chart.js's source, as installed (libjs-chart.js), and where it came from.
